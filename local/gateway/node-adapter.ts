@@ -1,0 +1,84 @@
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import type { HttpHandler, Route } from "./routes.ts";
+import { matchRoute } from "./routes.ts";
+import type { Logger } from "../log/logger.ts";
+
+/** Node glue: turns node:http requests into Web `Request`s and writes back Web `Response`s. */
+export function toWebRequest(req: IncomingMessage, origin: string): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (Array.isArray(value)) value.forEach((v) => headers.append(name, v));
+    else if (value !== undefined) headers.set(name, value);
+  }
+  const method = req.method ?? "GET";
+  const hasBody = method !== "GET" && method !== "HEAD";
+  return new Request(new URL(req.url ?? "/", origin), {
+    method,
+    headers,
+    body: hasBody ? (Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>) : null,
+    // @ts-expect-error Node's fetch needs duplex for streamed request bodies (not yet in lib.dom).
+    duplex: "half",
+  });
+}
+
+export async function writeWebResponse(res: ServerResponse, response: Response): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    if (name === "set-cookie") return;
+    headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers["set-cookie"] = cookies;
+  res.writeHead(response.status, headers);
+  if (!response.body) {
+    res.end();
+    return;
+  }
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);
+  res.end();
+}
+
+export interface NodeServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function serveNode(
+  handler: HttpHandler,
+  routes: Route[],
+  options: { host: string; port: number; log: Logger },
+): Promise<NodeServer> {
+  const origin = `http://${options.host}:${options.port}`;
+  const server = http.createServer((req, res) => {
+    handler(toWebRequest(req, origin))
+      .then((response) => writeWebResponse(res, response))
+      .catch((error: unknown) => {
+        options.log.error("unhandled gateway error", { error: String(error), path: req.url?.split("?")[0] });
+        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+        res.end(JSON.stringify({ message: "internal error" }));
+      });
+  });
+  server.keepAliveTimeout = 65_000;
+  server.on("upgrade", (req, socket, head) => {
+    const pathname = new URL(req.url ?? "/", origin).pathname;
+    const route = matchRoute(routes, pathname);
+    if (!route?.upgrade) {
+      socket.end("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
+    route.upgrade(req, socket, head);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  return {
+    url: origin,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
