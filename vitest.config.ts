@@ -4,6 +4,8 @@ import { defineConfig } from "vitest/config";
 // started once by tests/setup/stack.ts for the whole run and stopped after it).
 export default defineConfig({
   test: {
+    // Stack tests share one stack and its database: files run one at a time.
+    fileParallelism: false,
     projects: [
       {
         test: {
@@ -19,7 +21,6 @@ export default defineConfig({
           globalSetup: ["tests/setup/stack.ts"],
           testTimeout: 120_000,
           hookTimeout: 180_000,
-          fileParallelism: false,
         },
       },
     ],

@@ -5,14 +5,16 @@
  * on stdout as a JSON line, and turns a thrown error into a 500 WORKER_ERROR response.
  * This is the only file of the local runtime that uses `Deno.*`.
  */
+export {};
+
 type Handler = (request: Request, info: Deno.ServeHandlerInfo) => Response | Promise<Response>;
 
 const entry = Deno.env.get("LOCAL_FUNCTION_ENTRY");
-const name = Deno.env.get("LOCAL_FUNCTION_NAME") ?? "function";
+const functionName = Deno.env.get("LOCAL_FUNCTION_NAME") ?? "function";
 if (!entry) throw new Error("LOCAL_FUNCTION_ENTRY is not set");
 
 function workerError(error: unknown): Response {
-  console.error(JSON.stringify({ level: "error", component: "edge-function", function: name,
+  console.error(JSON.stringify({ level: "error", component: "edge-function", function: functionName,
     message: "function threw", error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }));
   return new Response(JSON.stringify({ code: "WORKER_ERROR", message: "Function exited due to an error (please check logs)" }), {
     status: 500,
@@ -45,5 +47,5 @@ const originalServe = Deno.serve.bind(Deno);
 
 await import(new URL(`file://${entry}`).href);
 if (!served) {
-  throw new Error(`${name}: the module did not call Deno.serve(handler)`);
+  throw new Error(`${functionName}: the module did not call Deno.serve(handler)`);
 }

@@ -43,7 +43,7 @@ export async function performRequest(request: QueuedRequest, fetchImpl: typeof f
     const response = await fetchImpl(request.url, {
       method: request.method.toUpperCase(),
       headers,
-      body: request.body && request.body.length > 0 ? request.body : undefined,
+      body: request.body && request.body.length > 0 ? new Blob([new Uint8Array(request.body)]) : undefined,
       signal: AbortSignal.timeout(request.timeout_milliseconds),
       redirect: "manual",
     });

@@ -15,6 +15,8 @@ import { installExtensionFiles } from "../postgres/extension-files.ts";
 import { ensureSystemPackages, POSTGRES_REQUIREMENTS } from "../postgres/system-packages.ts";
 import { describePortOwner, isPortFree } from "../ports/port-owner.ts";
 import { maintainMessagePartitions } from "../realtime/partitions.ts";
+import { startRealtimeService } from "../realtime/realtime-service.ts";
+import { startRestService } from "../rest/rest-service.ts";
 import { functionEnvironment } from "./function-env.ts";
 import type { StackInfo } from "./state-file.ts";
 
@@ -113,7 +115,17 @@ export async function startStack(config: StackConfig, log: Logger): Promise<Runn
     const functions: FunctionHost = await createFunctionHost({ projectRoot: config.projectRoot, jwtSecret: keys.jwtSecret, env, log });
     cleanups.push(() => functions.close());
 
-    const routes: Route[] = [{ prefix: "/functions/v1", http: functions.handler }];
+    const authenticator = postgres(dbUrl(config, "authenticator"), { max: 10, onnotice: () => {}, connection: { application_name: "postgrest" } });
+    cleanups.push(() => authenticator.end({ timeout: 5 }));
+    const rest = await startRestService({
+      sql: authenticator, jwtSecret: keys.jwtSecret, schemas: ["public"], extraSearchPath: ["public", "extensions"],
+      maxRows: 1000, log: log.child({ component: "rest" }),
+    });
+    cleanups.push(() => rest.close());
+    const realtime = await startRealtimeService({ adminDbUrl: dbUrl(config, "supabase_admin"), jwtSecret: keys.jwtSecret, log: log.child({ component: "realtime" }) });
+    cleanups.push(() => realtime.close());
+
+    const routes: Route[] = [{ prefix: "/functions/v1", http: functions.handler }, rest.route, realtime.route];
     const server: NodeServer = await serveNode(createGateway(routes), routes, { host: config.host, port: config.apiPort, log: log.child({ component: "gateway" }) });
     cleanups.push(() => server.close());
 

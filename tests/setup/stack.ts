@@ -18,7 +18,9 @@ declare module "vitest" {
   }
 }
 
-export const TEST_PORTS = { api: 55321, db: 55322, dashboard: 55323, railway: 55330 };
+/** Ports of the test stack: TEST_PORT_BASE (default 55321) and the next ones, so parallel runs can coexist. */
+const base = Number(process.env.TEST_PORT_BASE ?? 55321);
+export const TEST_PORTS = { api: base, db: base + 1, dashboard: base + 2, railway: base + 9 };
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..");
 
