@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { appendFile, chmod, chown, mkdir, readFile, writeFile, open } from "node:fs/promises";
+import { appendFile, chmod, chown, mkdir, open, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
@@ -45,6 +45,22 @@ function postgresOsUser(): OsUser | undefined {
   return { uid: Number(id.stdout.trim()), gid: Number(gid.stdout.trim()) };
 }
 
+/** PostgreSQL runs as the postgres OS user: every folder above its data must let that user through. */
+async function assertReachable(dir: string, user: OsUser): Promise<void> {
+  for (let current = path.dirname(path.resolve(dir)); ; current = path.dirname(current)) {
+    const info = await stat(current);
+    const searchable = info.uid === user.uid ? (info.mode & 0o100) !== 0 : (info.mode & 0o001) !== 0;
+    if (!searchable) {
+      throw new StackError(
+        "state_dir_unreachable",
+        `PostgreSQL runs as the OS user 'postgres', which cannot enter ${current}. ` +
+          `Allow it (chmod o+x ${current}) or set LOCAL_STATE_DIR to a folder it can reach.`,
+      );
+    }
+    if (current === path.dirname(current)) return;
+  }
+}
+
 async function ownedDir(dir: string, user: OsUser | undefined, mode: number): Promise<void> {
   await mkdir(dir, { recursive: true });
   await chmod(dir, mode);
@@ -86,7 +102,10 @@ export function clusterState(paths: ClusterPaths): ClusterState {
 export async function initCluster(config: StackConfig, paths: ClusterPaths): Promise<void> {
   const user = postgresOsUser();
   await mkdir(config.stateDir, { recursive: true });
-  if (user) await chmod(config.stateDir, 0o755); // the postgres OS user must reach pgdata
+  if (user) {
+    await chmod(config.stateDir, 0o755); // the postgres OS user must reach pgdata
+    await assertReachable(config.stateDir, user);
+  }
   await ownedDir(paths.dataDir, user, 0o700);
   await ownedDir(paths.socketDir, user, 0o755);
   const pwfile = path.join(os.tmpdir(), `ho-pw-${process.pid}-${Date.now()}`);
@@ -102,7 +121,7 @@ export async function initCluster(config: StackConfig, paths: ClusterPaths): Pro
       throw new StackError("initdb_failed", `initdb failed: ${(result.stderr || result.stdout).trim()}`);
     }
   } finally {
-    await import("node:fs/promises").then((fs) => fs.rm(pwfile, { force: true }));
+    await rm(pwfile, { force: true });
   }
   await appendFile(path.join(paths.dataDir, "postgresql.conf"), serverSettings(config, paths));
 }

@@ -30,3 +30,10 @@ export async function eventually<T>(check: () => Promise<T | undefined>, options
     await new Promise((r) => setTimeout(r, options.everyMs ?? 50));
   }
 }
+
+/** The single row of a query that must return exactly one. */
+export async function one<T>(rows: Promise<readonly T[]>): Promise<T> {
+  const result = await rows;
+  if (result.length !== 1) throw new Error(`expected one row, got ${result.length}`);
+  return result[0]!;
+}
