@@ -17,7 +17,10 @@ import { describePortOwner, isPortFree } from "../ports/port-owner.ts";
 import { maintainMessagePartitions } from "../realtime/partitions.ts";
 import { startRealtimeService } from "../realtime/realtime-service.ts";
 import { startRestService } from "../rest/rest-service.ts";
+import { hasRailwayToken } from "../../functions/_shared/railway/config.ts";
+import { startLocalRailway } from "../railway/server.ts";
 import { functionEnvironment } from "./function-env.ts";
+import { storeDispatchSecrets } from "./dispatch-secrets.ts";
 import type { StackInfo } from "./state-file.ts";
 
 /**
@@ -106,12 +109,31 @@ export async function startStack(config: StackConfig, log: Logger): Promise<Runn
 
     const keys = await loadOrCreateKeys(config.stateDir);
     const api = apiUrl(config);
-    const env = await functionEnvironment(config.projectRoot, {
+    const platformEnv = {
       SUPABASE_URL: api,
       SUPABASE_ANON_KEY: keys.anonKey,
       SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
       SUPABASE_DB_URL: dbUrl(config),
+    };
+    const configured = await functionEnvironment(config.projectRoot, platformEnv);
+    // Without a Railway token, the local Railway stands in for Railway's API (docs/railway.md).
+    let localRailway: Awaited<ReturnType<typeof startLocalRailway>> | undefined;
+    if (!hasRailwayToken(configured)) {
+      localRailway = await startLocalRailway({ host: config.host, port: config.railwayPort, log: (line) => log.info("local railway", { component: "railway", ...line }) });
+      const railway = localRailway;
+      cleanups.push(() => railway.stop());
+    }
+    const env = await functionEnvironment(config.projectRoot, platformEnv, {
+      // Local mode: health checks may call the loopback addresses of local services.
+      HEALTH_ALLOW_LOOPBACK: "true",
+      ...(localRailway ? {
+        RAILWAY_API_URL: localRailway.url,
+        RAILWAY_API_KEY: localRailway.token,
+        RAILWAY_PROJECT_ID: localRailway.projectId,
+        RAILWAY_ENVIRONMENT_ID: localRailway.environmentId,
+      } : {}),
     });
+    await storeDispatchSecrets(admin, { functionUrl: `${api}/functions/v1/hosting-orchestrator`, key: keys.serviceRoleKey });
     const functions: FunctionHost = await createFunctionHost({ projectRoot: config.projectRoot, jwtSecret: keys.jwtSecret, env, log });
     cleanups.push(() => functions.close());
 
@@ -139,6 +161,7 @@ export async function startStack(config: StackConfig, log: Logger): Promise<Runn
       apiUrl: api,
       dbUrl: dbUrl(config),
       dashboardUrl: `http://${config.host}:${config.dashboardPort}`,
+      ...(localRailway ? { railwayUrl: localRailway.url, railwayControlUrl: localRailway.controlUrl } : {}),
       anonKey: keys.anonKey,
       serviceRoleKey: keys.serviceRoleKey,
       jwtSecret: keys.jwtSecret,

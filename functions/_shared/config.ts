@@ -1,0 +1,36 @@
+import { z } from "zod";
+
+/**
+ * The orchestrator function's configuration, read once from its environment (hosted Supabase:
+ * `supabase secrets set`; locally: .env plus what `npm start` provides). Each variable's type and
+ * default is declared here only; .env.example documents them. Railway's variables are read by
+ * railway/config.ts.
+ */
+const flag = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+export const OrchestratorConfig = z.object({
+  /** Postgres connection string (set by Supabase for every function). */
+  SUPABASE_DB_URL: z.string().min(1, "SUPABASE_DB_URL is required"),
+  /** Connections the function may open. Default 10. */
+  ORCHESTRATOR_DB_POOL: z.coerce.number().int().min(1).max(100).default(10),
+  /** Requests processed at once by one drain. Default 25. */
+  ORCHESTRATOR_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(25),
+  /** Health checks: give up after this many milliseconds. Default 5000. */
+  HEALTH_TIMEOUT_MS: ms(5000),
+  /** Health checks: slower than this (but 2xx) is `degraded`. Default 2000. */
+  HEALTH_DEGRADED_MS: ms(2000),
+  /** Health checks may call loopback addresses (local development only). Default false. */
+  HEALTH_ALLOW_LOOPBACK: flag.default(false),
+  /** Health checks may call private (RFC 1918) addresses, e.g. edge devices on a LAN. Default false. */
+  HEALTH_ALLOW_PRIVATE: flag.default(false),
+});
+export type OrchestratorConfig = z.infer<typeof OrchestratorConfig>;
+
+export function loadOrchestratorConfig(env: Record<string, string | undefined>): OrchestratorConfig {
+  const parsed = OrchestratorConfig.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== "")));
+  if (!parsed.success) {
+    throw new Error(`invalid orchestrator configuration: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,14 @@
+import type { IntentName, IntentPayload } from "../protocol/intents.ts";
+import type { Handler } from "./context.ts";
+import { deployToRailway } from "./deploy-to-railway.ts";
+import { getAddress } from "./get-address.ts";
+import { healthCheck } from "./health-check.ts";
+import { undeploy } from "./undeploy.ts";
+
+/** One handler per intent of protocol/intents.ts. */
+export const handlers: { [I in IntentName]: Handler<IntentPayload<I>> } = {
+  deploy_to_railway: deployToRailway,
+  get_address: getAddress,
+  health_check: healthCheck,
+  undeploy,
+};

@@ -1,0 +1,73 @@
+import { refuseAddress, type AddressPolicy } from "./address-guard.ts";
+
+/**
+ * One health check: an HTTP GET of the container's health URL with a bounded timeout, no redirects
+ * followed, and at most `maxBodyBytes` read. The same code path serves the `health_check` intent and
+ * the scheduled sweep.
+ */
+export type HealthStatus = "healthy" | "degraded" | "unhealthy";
+
+export interface ProbeResult {
+  status: HealthStatus;
+  /** Milliseconds to the response, or to the failure. */
+  responseTimeMs: number;
+  httpStatus: number | null;
+  error: string | null;
+}
+
+export interface ProbeOptions {
+  timeoutMs: number;
+  /** Slower than this (but 2xx) is degraded. */
+  degradedAfterMs: number;
+  policy: AddressPolicy;
+  maxBodyBytes?: number;
+  fetch?: typeof fetch;
+  now?: () => number;
+}
+
+async function drainBody(response: Response, limit: number): Promise<void> {
+  if (!response.body) return;
+  const reader = response.body.getReader();
+  let read = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      read += value.byteLength;
+      if (read > limit) return;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+}
+
+export async function probeHealth(url: string, o: ProbeOptions): Promise<ProbeResult> {
+  const now = o.now ?? (() => performance.now());
+  const refusal = refuseAddress(url, o.policy);
+  if (refusal) return { status: "unhealthy", responseTimeMs: 0, httpStatus: null, error: `refused to call ${url}: ${refusal}` };
+  const started = now();
+  try {
+    const response = await (o.fetch ?? fetch)(url, {
+      method: "GET",
+      redirect: "manual",
+      signal: AbortSignal.timeout(o.timeoutMs),
+      headers: { "user-agent": "agentify-hosting-orchestrator/health" },
+    });
+    await drainBody(response, o.maxBodyBytes ?? 64 * 1024);
+    const responseTimeMs = Math.round(now() - started);
+    if (response.status >= 300 && response.status < 400) {
+      return { status: "unhealthy", responseTimeMs, httpStatus: response.status, error: `redirect (${response.status}) not followed` };
+    }
+    if (response.status < 200 || response.status >= 300) {
+      return { status: "unhealthy", responseTimeMs, httpStatus: response.status, error: `HTTP ${response.status}` };
+    }
+    return { status: responseTimeMs > o.degradedAfterMs ? "degraded" : "healthy", responseTimeMs, httpStatus: response.status, error: null };
+  } catch (error) {
+    const responseTimeMs = Math.round(now() - started);
+    const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+    const reason = e.name === "TimeoutError" ? `timed out after ${o.timeoutMs} ms`
+      : e.cause?.code ? `${e.cause.code}${e.cause.message ? `: ${e.cause.message}` : ""}`
+      : e.message ?? String(error);
+    return { status: "unhealthy", responseTimeMs, httpStatus: null, error: reason };
+  }
+}
