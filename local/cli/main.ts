@@ -106,6 +106,9 @@ async function token(config: StackConfig, args: string[]): Promise<number> {
   if (!agentId || !AGENT_ID.test(agentId)) {
     throw new StackError("bad_usage", "usage: npm run token -- <agent_id>   (an agent id like agent.marketplace.orchestrator)");
   }
+  if (agentId === "agent.agentify.hosting-orchestrator") {
+    throw new StackError("bad_usage", "the orchestrator's own id is reserved: agents cannot send as it");
+  }
   const keys = await loadOrCreateKeys(config.stateDir);
   const days = 30;
   process.stdout.write(await signJwt(keys.jwtSecret, { role: "authenticated", agent_id: agentId, iss: "supabase-demo" }, days * 86400) + "\n");

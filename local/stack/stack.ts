@@ -154,6 +154,8 @@ export async function startStack(config: StackConfig, log: Logger): Promise<Runn
     const worker: PgNetWorker = await startPgNetWorker({ sql: admin, log });
     cleanups.push(() => worker.stop());
     await functions.warm();
+    // Requests queued while the stack was down are drained now rather than at the next sweep.
+    await admin`select private.wake_dispatcher(true)`.catch((error: unknown) => log.warn("initial wake failed", { error: String(error) }));
 
     const info: StackInfo = {
       pid: process.pid,
