@@ -34,18 +34,21 @@ async function start(config: StackConfig): Promise<number> {
   await writeStackInfo(config.stateDir, stack.info);
   process.stdout.write(banner(stack.info) + "\nPress Ctrl-C to stop.\n");
 
-  await new Promise<void>((resolve) => {
-    const shutdown = (signal: string) => {
-      say(`\n${signal}: stopping the local stack…`);
-      resolve();
-    };
-    process.once("SIGINT", () => shutdown("SIGINT"));
-    process.once("SIGTERM", () => shutdown("SIGTERM"));
+  const reason = await new Promise<string>((resolve) => {
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+    // A bug must not leave PostgreSQL and the function processes running without their parent:
+    // log it, stop everything, exit non-zero.
+    process.once("uncaughtException", (error) => {
+      log.error("uncaught exception; stopping the stack", { error: error.stack ?? String(error) });
+      resolve("crash");
+    });
   });
+  say(`\n${reason}: stopping the local stack…`);
   await stack.stop();
   await removeStackInfo(config.stateDir);
   say("Stopped.");
-  return 0;
+  return reason === "crash" ? 1 : 0;
 }
 
 async function stop(config: StackConfig): Promise<number> {

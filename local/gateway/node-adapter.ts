@@ -1,5 +1,4 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import { Readable } from "node:stream";
 import type { HttpHandler, Route } from "./routes.ts";
 import { matchRoute } from "./routes.ts";
 import type { Logger } from "../log/logger.ts";
@@ -16,10 +15,45 @@ export function toWebRequest(req: IncomingMessage, origin: string): Request {
   return new Request(new URL(req.url ?? "/", origin), {
     method,
     headers,
-    body: hasBody ? (Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>) : null,
+    body: hasBody ? bodyStream(req) : null,
     // @ts-expect-error Node's fetch needs duplex for streamed request bodies (not yet in lib.dom).
     duplex: "half",
   });
+}
+
+/**
+ * The request body as a Web stream. Unlike `Readable.toWeb`, cancelling it (a handler that stops
+ * reading an oversize body) destroys the socket's request quietly instead of throwing
+ * ERR_INVALID_STATE out of an event handler, which would take the whole runtime down.
+ */
+function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let done = false;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      req.on("data", (chunk: Buffer) => {
+        if (done) return;
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        if ((controller.desiredSize ?? 1) <= 0) req.pause();
+      });
+      req.once("end", () => {
+        if (done) return;
+        done = true;
+        controller.close();
+      });
+      req.once("error", (error) => {
+        if (done) return;
+        done = true;
+        controller.error(error);
+      });
+    },
+    pull() {
+      req.resume();
+    },
+    cancel() {
+      done = true;
+      req.resume(); // drain and discard the rest, keeping the connection usable for the response
+    },
+  }, { highWaterMark: 16 });
 }
 
 export async function writeWebResponse(res: ServerResponse, response: Response): Promise<void> {

@@ -137,7 +137,7 @@ export async function startStack(config: StackConfig, log: Logger): Promise<Runn
     const functions: FunctionHost = await createFunctionHost({ projectRoot: config.projectRoot, jwtSecret: keys.jwtSecret, env, log });
     cleanups.push(() => functions.close());
 
-    const authenticator = postgres(dbUrl(config, "authenticator"), { max: 10, onnotice: () => {}, connection: { application_name: "postgrest" } });
+    const authenticator = postgres(dbUrl(config, "authenticator"), { max: 20, onnotice: () => {}, connection: { application_name: "postgrest" } });
     cleanups.push(() => authenticator.end({ timeout: 5 }));
     const rest = await startRestService({
       sql: authenticator, jwtSecret: keys.jwtSecret, schemas: ["public"], extraSearchPath: ["public", "extensions"],
