@@ -85,12 +85,14 @@ export function createStore(options: StoreOptions) {
     const forced = failNext.shift();
     const healthFails = d.settings.healthcheckPath !== null &&
       (s.behaviour.healthStatus !== 200 || s.behaviour.healthDelayMs > d.settings.healthcheckTimeout * 1000);
-    if (forced ?? healthFails) {
-      setStatus(d, forced ?? "FAILED");
+    const failure = forced ?? (healthFails ? "FAILED" : undefined);
+    if (failure) {
+      setStatus(d, failure);
       return;
     }
     s.endpoint = await endpoints.ensure(s.id);
-    if (d.status !== "DEPLOYING") return; // removed or skipped while the listener started
+    if (!services.has(s.id)) return endpoints.close(s.id); // deleted while the listener started
+    if (d.status !== "DEPLOYING") return; // removed or skipped meanwhile
     for (const other of deployments) {
       if (other.serviceId !== d.serviceId || other === d) continue;
       if (other.status === "SUCCESS" || other.status === "CRASHED" || other.status === "SLEEPING") setStatus(other, "REMOVED");
@@ -134,6 +136,13 @@ export function createStore(options: StoreOptions) {
     return d;
   }
 
+  /** By id, else by name (for the control API). */
+  function lookupService(idOrName: string): ServiceRecord {
+    const found = services.get(idOrName) ?? [...services.values()].find((s) => s.name === idOrName);
+    if (!found) throw new Problem("not_found", "Service not found");
+    return found;
+  }
+
   function canRollback(d: DeploymentRecord): boolean {
     return d.everSucceeded && d.status === "REMOVED" && services.has(d.serviceId);
   }
@@ -146,12 +155,7 @@ export function createStore(options: StoreOptions) {
 
     listServices: (): ServiceRecord[] => [...services.values()],
     service,
-    /** By id, else by name (for the control API). */
-    lookupService(idOrName: string): ServiceRecord {
-      const found = services.get(idOrName) ?? [...services.values()].find((s) => s.name === idOrName);
-      if (!found) throw new Problem("not_found", "Service not found");
-      return found;
-    },
+    lookupService,
 
     createService(input: { name: string; image: string | null; variables: Record<string, string> }): ServiceRecord {
       const at = timestamp();
@@ -191,7 +195,11 @@ export function createStore(options: StoreOptions) {
       service(serviceId);
       if (domains.some((d) => d.serviceId === serviceId)) throw new Problem("invalid", "Service already has a service domain");
       const address = await endpoints.ensure(serviceId);
-      const s = service(serviceId); // still there after the listener started
+      const s = services.get(serviceId);
+      if (!s) {
+        await endpoints.close(serviceId); // deleted while the listener started
+        throw new Problem("not_found", "Service not found");
+      }
       s.endpoint = address;
       const domain: DomainRecord = { id: newId(), serviceId, projectId, environmentId, domain: address, targetPort, createdAt: timestamp() };
       domains.push(domain);
@@ -246,7 +254,7 @@ export function createStore(options: StoreOptions) {
       failNext.push(...Array.from({ length: count }, () => status));
     },
     setBehaviour(idOrName: string, patch: Partial<ServiceBehaviour>): ServiceBehaviour {
-      const s = this.lookupService(idOrName);
+      const s = lookupService(idOrName);
       s.behaviour = { ...s.behaviour, ...patch };
       return s.behaviour;
     },
