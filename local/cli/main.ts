@@ -18,7 +18,8 @@ const USAGE = `usage: npm run <command>
   status [-- -o env]    show the running stack (exit 1 when it is not running)
   reset                 wipe the local database and rebuild it from migrations and seed
   token -- <agent_id>   print a JWT for an agent (role authenticated, claim agent_id)
-  test [-- <vitest args>]  run the test suites`;
+  test [-- <vitest args>]  run the test suites
+  bench [-- <name>…]    run the benchmarks (bench/run.ts) and print their tables`;
 
 const log = createLogger({ component: "cli" });
 const say = (message: string) => process.stderr.write(message + "\n");
@@ -124,6 +125,12 @@ async function test(root: string, args: string[]): Promise<number> {
   return new Promise((resolve) => vitest.once("exit", (code) => resolve(code ?? 1)));
 }
 
+async function bench(root: string, args: string[]): Promise<number> {
+  ensureSystemPackages(POSTGRES_REQUIREMENTS, (m) => say(m));
+  const child = spawn(process.execPath, ["--import", "tsx", `${root}/bench/run.ts`, ...args], { stdio: "inherit", cwd: root });
+  return new Promise((resolve) => child.once("exit", (code) => resolve(code ?? 1)));
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   const root = projectRootFrom(import.meta.url);
@@ -135,6 +142,7 @@ async function main(argv: string[]): Promise<number> {
     case "reset": return reset(config);
     case "token": return token(config, args);
     case "test": return test(root, args);
+    case "bench": return bench(root, args);
     default:
       say(USAGE);
       return command ? 2 : 0;

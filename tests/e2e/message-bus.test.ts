@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, eventually, stack } from "../setup/clients.ts";
-import { connectAgent, ORCHESTRATOR, replyTo, type Agent, type Envelope } from "./agent-client.ts";
+import { connectAgent, ORCHESTRATOR, replyTo, type Agent, type Envelope } from "../support/agent-client.ts";
 
 /**
  * The product, end to end: agents insert requests with supabase-js and receive the orchestrator's
@@ -16,8 +16,8 @@ let agent: Agent;
 let other: Agent;
 
 beforeAll(async () => {
-  agent = await connectAgent(REQUESTER);
-  other = await connectAgent("agent.marketplace.billing");
+  agent = await connectAgent(REQUESTER, s);
+  other = await connectAgent("agent.marketplace.billing", s);
 });
 afterAll(async () => {
   await agent.close();
@@ -219,7 +219,7 @@ describe("Railway failing for a while", () => {
 
 describe("load", () => {
   it("answers 1,000 requests inserted at once by 10 agents exactly once each, only to their sender", async () => {
-    const agents = await Promise.all(Array.from({ length: 10 }, (_, i) => connectAgent(`agent.load.a${i}`)));
+    const agents = await Promise.all(Array.from({ length: 10 }, (_, i) => connectAgent(`agent.load.a${i}`, s)));
     try {
       const sent = await Promise.all(agents.map(async (a) => {
         const rows = Array.from({ length: 100 }, (_, i) => ({

@@ -1,11 +1,11 @@
 import { createClient, type RealtimeChannel, type SupabaseClient } from "@supabase/supabase-js";
 import WebSocket from "ws";
 import { signJwt } from "../../local/keys/keys.ts";
-import { stack } from "../setup/clients.ts";
 
 /**
  * An agent as the protocol expects one: a supabase-js client with the agent's JWT, subscribed to its
- * private channel `agent:<id>`, collecting every broadcast it receives.
+ * private channel `agent:<id>`, collecting every broadcast it receives. Used by the end-to-end tests
+ * and the benchmarks (so it imports nothing of vitest).
  */
 export interface Envelope {
   id: string;
@@ -25,6 +25,8 @@ export interface Agent {
   received: Envelope[];
   /** Resolves with the first received message matching `match` (already received or to come). */
   waitFor(match: (m: Envelope) => boolean, timeoutMs?: number): Promise<Envelope>;
+  /** Calls `listener` for every message received from now on; returns the unsubscribe function. */
+  onMessage(listener: (m: Envelope) => void): () => void;
   /** Inserts a request to the orchestrator and returns its id. */
   request(intent: string, payload: Record<string, unknown>, extra?: Record<string, unknown>): Promise<string>;
   close(): Promise<void>;
@@ -32,8 +34,14 @@ export interface Agent {
 
 export const ORCHESTRATOR = "agent.agentify.hosting-orchestrator";
 
-export async function connectAgent(id: string): Promise<Agent> {
-  const s = stack();
+/** Where the agent connects: a stack's API and keys (tests: `stack()`; benches: the bench stack's info). */
+export interface StackTarget {
+  apiUrl: string;
+  anonKey: string;
+  jwtSecret: string;
+}
+
+export async function connectAgent(id: string, s: StackTarget): Promise<Agent> {
   const token = await signJwt(s.jwtSecret, { role: "authenticated", agent_id: id }, 3600);
   const supabase = createClient(s.apiUrl, s.anonKey, {
     auth: { persistSession: false, autoRefreshToken: false },
@@ -42,11 +50,13 @@ export async function connectAgent(id: string): Promise<Agent> {
   });
   await supabase.realtime.setAuth(token);
   const received: Envelope[] = [];
+  const listeners = new Set<(m: Envelope) => void>();
   const waiters: { match: (m: Envelope) => boolean; resolve: (m: Envelope) => void }[] = [];
   const channel: RealtimeChannel = supabase.channel(`agent:${id}`, { config: { private: true } });
   channel.on("broadcast", { event: "*" }, ({ payload }) => {
     const message = payload as Envelope;
     received.push(message);
+    for (const listener of listeners) listener(message);
     for (const w of waiters.splice(0)) (w.match(message) ? w.resolve(message) : waiters.push(w));
   });
   await new Promise<void>((resolve, reject) => {
@@ -67,6 +77,10 @@ export async function connectAgent(id: string): Promise<Agent> {
         const timer = setTimeout(() => reject(new Error(`${id}: no matching message within ${timeoutMs} ms`)), timeoutMs);
         waiters.push({ match, resolve: (m) => { clearTimeout(timer); resolve(m); } });
       });
+    },
+    onMessage(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     async request(intent, payload, extra = {}) {
       const { data, error } = await supabase.from("messages")
