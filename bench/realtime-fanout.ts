@@ -3,8 +3,7 @@
  * subscribers through the official realtime-js client, next to the same hop done directly over
  * Postgres (NOTIFY → LISTEN connections) in the same run.
  *
- *   node --import tsx bench/realtime-fanout.ts            # against the running stack (npm start)
- *   LOCAL_STATE_DIR=/path/to/state node --import tsx bench/realtime-fanout.ts
+ *   npm run bench -- realtime-fanout     (BENCH_SUBSCRIBERS, BENCH_MESSAGES, BENCH_BURST, BENCH_NOTIFY_LISTENERS)
  *
  * Settings (env): BENCH_SUBSCRIBERS (1000), BENCH_MESSAGES (200, latency phase: one message in
  * flight at a time), BENCH_BURST (500, throughput phase: sent back to back), BENCH_NOTIFY_LISTENERS
@@ -14,11 +13,10 @@
  * callback runs, over every (message, subscriber) delivery. Sender and subscribers share this
  * process's clock; the Realtime server runs in the stack's process.
  */
-import path from "node:path";
 import { RealtimeClient, type RealtimeChannel } from "@supabase/realtime-js";
 import postgres, { type Sql } from "postgres";
 import WebSocket from "ws";
-import { readRunningStack } from "../local/stack/state-file.ts";
+import type { Bench } from "./bench-types.ts";
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 200);
@@ -171,51 +169,58 @@ async function benchNotify(dbUrl: string, sender: Sql, receivers: number): Promi
   }
 }
 
-function printTable(results: Result[]): void {
-  const header = ["path", "receivers", "deliveries", "p50 ms", "p99 ms", "max ms", "burst deliveries/s", "burst messages/s"];
-  const rows = results.map((r) => {
-    const sorted = [...r.latencies].sort((a, b) => a - b);
-    return [
-      r.name,
-      String(r.receivers),
-      String(sorted.length),
-      percentile(sorted, 50).toFixed(2),
-      percentile(sorted, 99).toFixed(2),
-      (sorted.at(-1) ?? Number.NaN).toFixed(2),
-      Math.round(r.burstDeliveries / r.burstSeconds).toLocaleString("en-US"),
-      Math.round(r.burstMessages / r.burstSeconds).toLocaleString("en-US"),
-    ];
-  });
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => "| " + cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ") + " |";
-  console.log(line(header));
-  console.log("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|");
-  for (const row of rows) console.log(line(row));
+function row(r: Result): string[] {
+  const sorted = [...r.latencies].sort((a, b) => a - b);
+  return [
+    r.name,
+    String(r.receivers),
+    String(sorted.length),
+    percentile(sorted, 50).toFixed(2),
+    percentile(sorted, 99).toFixed(2),
+    (sorted.at(-1) ?? Number.NaN).toFixed(2),
+    Math.round(r.burstDeliveries / r.burstSeconds).toLocaleString("en-US"),
+    Math.round(r.burstMessages / r.burstSeconds).toLocaleString("en-US"),
+  ];
 }
 
-async function main(): Promise<void> {
-  const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
-  const stateDir = path.resolve(root, process.env.LOCAL_STATE_DIR ?? ".local/stack");
-  const info = readRunningStack(stateDir);
-  if (!info) throw new Error(`no running stack in ${stateDir}: start one with npm start (or set LOCAL_STATE_DIR)`);
-  const sender = postgres(info.dbUrl, { max: 10, onnotice: () => {} });
-  try {
-    console.log(`Realtime fan-out: ${MESSAGES} messages one at a time (latency), then ${BURST} back to back (throughput)\n`);
-    const results: Result[] = [];
-    results.push(await benchNotify(info.dbUrl, sender, 1));
-    results.push(await benchRealtime(info, sender, 1));
-    results.push(await benchNotify(info.dbUrl, sender, NOTIFY_LISTENERS));
-    results.push(await benchRealtime(info, sender, SUBSCRIBERS));
-    printTable(results);
-  } finally {
-    await sender.end({ timeout: 5 });
-  }
+function figures(prefix: string, r: Result): Record<string, number> {
+  const sorted = [...r.latencies].sort((a, b) => a - b);
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return {
+    [`${prefix}_p50_ms`]: round(percentile(sorted, 50)),
+    [`${prefix}_p99_ms`]: round(percentile(sorted, 99)),
+    [`${prefix}_deliveries_per_s`]: Math.round(r.burstDeliveries / r.burstSeconds),
+    [`${prefix}_messages_per_s`]: Math.round(r.burstMessages / r.burstSeconds),
+  };
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
+export const realtimeFanout: Bench = {
+  name: "realtime-fanout",
+  description: "realtime.send → realtime-js subscribers, next to NOTIFY → LISTEN on the same Postgres",
+  async run({ stack, log }) {
+    const info = stack.info;
+    const sender = postgres(info.dbUrl, { max: 10, onnotice: () => {} });
+    try {
+      log(`realtime-fanout: ${MESSAGES} messages one at a time (latency), then ${BURST} back to back (throughput)`);
+      const notifyOne = await benchNotify(info.dbUrl, sender, 1);
+      const realtimeOne = await benchRealtime(info, sender, 1);
+      const notifyMany = await benchNotify(info.dbUrl, sender, NOTIFY_LISTENERS);
+      const realtimeMany = await benchRealtime(info, sender, SUBSCRIBERS);
+      return {
+        ok: true,
+        params: { subscribers: SUBSCRIBERS, messages: MESSAGES, burst: BURST, notify_listeners: NOTIFY_LISTENERS },
+        metrics: {
+          ...figures("realtime_1", realtimeOne), ...figures("notify_1", notifyOne),
+          ...figures("realtime_fanout", realtimeMany), ...figures("notify_fanout", notifyMany),
+        },
+        table: [
+          ["path", "receivers", "deliveries", "p50 ms", "p99 ms", "max ms", "burst deliveries/s", "burst messages/s"],
+          ...[notifyOne, realtimeOne, notifyMany, realtimeMany].map(row),
+        ],
+        notes: ["every receiver runs in the bench process, so part of the fan-out latency is the receivers' own work"],
+      };
+    } finally {
+      await sender.end({ timeout: 5 });
+    }
   },
-);
+};

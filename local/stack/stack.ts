@@ -96,7 +96,7 @@ export async function startStack(config: StackConfig, log: Logger): Promise<Runn
     const cluster = await startDatabase(config, log);
     cleanups.push(() => cluster.stop());
 
-    const admin = adminSql(config, "pg_net worker");
+    const admin = adminSql(config, "local runtime");
     cleanups.push(() => admin.end({ timeout: 5 }));
     await maintainMessagePartitions(admin);
     const janitor = setInterval(() => {
@@ -151,7 +151,10 @@ export async function startStack(config: StackConfig, log: Logger): Promise<Runn
     const server: NodeServer = await serveNode(createGateway(routes), routes, { host: config.host, port: config.apiPort, log: log.child({ component: "gateway" }) });
     cleanups.push(() => server.close());
 
-    const worker: PgNetWorker = await startPgNetWorker({ sql: admin, log });
+    // Its own connections, named as pg_net's worker is (net.check_worker_is_up looks for the name).
+    const pgNetSql = adminSql(config, "pg_net worker");
+    cleanups.push(() => pgNetSql.end({ timeout: 5 }));
+    const worker: PgNetWorker = await startPgNetWorker({ sql: pgNetSql, log });
     cleanups.push(() => worker.stop());
     await functions.warm();
     // Requests queued while the stack was down are drained now rather than at the next sweep.
