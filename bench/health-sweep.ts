@@ -5,18 +5,13 @@
  * informs) against a fresh database of the local stack — next to the same 10,000 GETs made by a bare
  * `fetch` loop at the same concurrency in the same run (the ceiling).
  *
- *   node --import tsx bench/health-sweep.ts                  # uses the running stack (npm start) or starts one
- *   LOCAL_STATE_DIR=/path/to/state node --import tsx bench/health-sweep.ts
+ *   npm run bench -- health-sweep
  *
- * Settings (env): BENCH_CONTAINERS (10000), BENCH_CONCURRENCY (200), BENCH_PORT_BASE (57321, for a
- * stack of its own when none runs). Sweep 1 is the first sweep (every container goes unknown →
+ * Settings (env): BENCH_CONTAINERS (10000), BENCH_CONCURRENCY (200). Sweep 1 is the first sweep (every container goes unknown →
  * healthy: one inform each); sweep 2 is the steady state (no state changes). Both are measured.
- * Writes bench/results/health-sweep.json.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import postgres, { type Sql } from "postgres";
 import { probeHealth, type ProbeResult } from "../functions/_shared/health/probe.ts";
@@ -26,8 +21,8 @@ import { stackConfigFromEnv } from "../local/config/stack-config.ts";
 import { bootstrapPlatform } from "../local/platform/bootstrap.ts";
 import { pushMigrations } from "../local/postgres/db-push.ts";
 import { maintainMessagePartitions } from "../local/realtime/partitions.ts";
-import { startBackgroundStack, type BackgroundStack } from "../local/stack/background-stack.ts";
-import { readRunningStack, type StackInfo } from "../local/stack/state-file.ts";
+import type { StackInfo } from "../local/stack/state-file.ts";
+import type { Bench } from "./bench-types.ts";
 
 const CONTAINERS = Number(process.env.BENCH_CONTAINERS ?? 10_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 200);
@@ -150,68 +145,56 @@ async function sweepPhase(name: string, sql: Sql, now: () => Date): Promise<Phas
   return { ...summarize(name, latencies, performance.now() - started, peakRssMB, failures), report };
 }
 
-async function main(): Promise<void> {
-  const stateDir = path.resolve(root, process.env.LOCAL_STATE_DIR ?? ".local/stack");
-  let own: BackgroundStack | undefined;
-  let info = readRunningStack(stateDir);
-  if (!info) {
-    console.log("no running stack: starting one in the background…");
-    own = await startBackgroundStack({ projectRoot: root, portBase: Number(process.env.BENCH_PORT_BASE ?? 57321) });
-    info = own.info;
-  }
-  const server = await startHealthServer();
-  const database = await freshDatabase(info, own?.stateDir ?? stateDir);
-  const sql = postgres(database.url, { max: 10, onnotice: () => {} });
-  try {
-    const urls = await insertContainers(sql, server.port);
-    // warm-up: open the connections of both clients once (not measured)
-    await Promise.all(urls.slice(0, CONCURRENCY).map((u) => fetch(u).then((r) => r.text())));
-
-    let offset = 0;
-    const now = () => new Date(Date.now() + offset);
-    const bare = await bareLoop(urls);
-    const first = await sweepPhase("sweep 1: first (10,000 state changes → informs)", sql, now);
-    offset += 30_000; // the next sweep, 30 s later: every container is due again
-    const steady = await sweepPhase("sweep 2: steady state (no changes)", sql, now);
-    const [counts] = await sql<{ checks: number; informs: number }[]>`
-      select (select count(*)::int from public.health_checks) as checks,
-             (select count(*)::int from public.messages where intent = 'health_changed') as informs`;
-    const { checks, informs } = counts!;
-    if (checks !== 2 * CONTAINERS) throw new Error(`expected ${2 * CONTAINERS} health_checks rows, found ${checks}`);
-
-    const phases = [steady, first, bare];
-    console.log(`\nHealth sweep: ${CONTAINERS} containers, one local HTTP server, concurrency ${CONCURRENCY}, ${os.cpus().length} cores\n`);
-    console.log("| run | checks | seconds | checks/s | p50 check ms | p99 check ms | peak RSS MB | failed |");
-    console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
-    for (const p of phases) {
-      console.log(`| ${p.name} | ${p.checks} | ${p.seconds.toFixed(2)} | ${Math.round(p.checksPerSecond)} | ${p.p50Ms.toFixed(1)} | ${p.p99Ms.toFixed(1)} | ${p.peakRssMB} | ${p.failures} |`);
+export const healthSweep: Bench = {
+  name: "health-sweep",
+  description: "one sweep of 10,000 containers vs a bare fetch loop (the ceiling)",
+  async run({ stack, log }) {
+    const info = stack.info;
+    const server = await startHealthServer();
+    const database = await freshDatabase(info, stack.stateDir);
+    const sql = postgres(database.url, { max: 10, onnotice: () => {} });
+    try {
+      const urls = await insertContainers(sql, server.port);
+      // warm-up: open the connections of both clients once (not measured)
+      await Promise.all(urls.slice(0, CONCURRENCY).map((u) => fetch(u).then((r) => r.text())));
+      log(`health-sweep: ${CONTAINERS} containers, concurrency ${CONCURRENCY}`);
+      let offset = 0;
+      const now = () => new Date(Date.now() + offset);
+      const bare = await bareLoop(urls);
+      const first = await sweepPhase("sweep 1: first (every state changes → informs)", sql, now);
+      offset += 30_000; // the next sweep, 30 s later: every container is due again
+      const steady = await sweepPhase("sweep 2: steady state (no changes)", sql, now);
+      const [counts] = await sql<{ checks: number; informs: number }[]>`
+        select (select count(*)::int from public.health_checks) as checks,
+               (select count(*)::int from public.messages where intent = 'health_changed') as informs`;
+      const { checks, informs } = counts!;
+      const complete = checks === 2 * CONTAINERS;
+      const phases = [steady, first, bare];
+      const metric = (key: string, p: (typeof phases)[number]) => ({
+        [`${key}_seconds`]: Math.round(p.seconds * 100) / 100,
+        [`${key}_checks_per_s`]: Math.round(p.checksPerSecond),
+        [`${key}_p99_ms`]: Math.round(p.p99Ms * 10) / 10,
+        [`${key}_peak_rss_mb`]: p.peakRssMB,
+        [`${key}_failed`]: p.failures,
+      });
+      return {
+        ok: complete,
+        params: { containers: CONTAINERS, concurrency: CONCURRENCY, claim_batch: 500, write_batch: 500, timeout_ms: TIMEOUT_MS },
+        metrics: { ...metric("steady", steady), ...metric("first", first), ...metric("bare", bare), health_checks_rows: checks, informs },
+        table: [
+          ["run", "checks", "seconds", "checks/s", "p50 check ms", "p99 check ms", "peak RSS MB", "failed"],
+          ...phases.map((p) => [p.name, String(p.checks), p.seconds.toFixed(2), String(Math.round(p.checksPerSecond)),
+            p.p50Ms.toFixed(1), p.p99Ms.toFixed(1), String(p.peakRssMB), String(p.failures)]),
+        ],
+        notes: [
+          `rows written: ${checks} health_checks (expected ${2 * CONTAINERS}), ${informs} health_changed informs`,
+          `target: one sweep of ${CONTAINERS} in ≤ 10 s → ${steady.seconds <= 10 && first.seconds <= 10 ? "met" : "NOT met"}`,
+        ],
+      };
+    } finally {
+      await sql.end({ timeout: 5 });
+      await database.drop();
+      server.stop();
     }
-    console.log(`\nrows written: ${checks} health_checks, ${informs} health_changed informs; bar: one sweep of ${CONTAINERS} ≤ 10 s → ${steady.seconds <= 10 && first.seconds <= 10 ? "met" : "NOT met"}`);
-
-    const commit = (() => { try { return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root }).toString().trim(); } catch { return "unknown"; } })();
-    const result = {
-      name: "health-sweep",
-      commit,
-      date: new Date().toISOString(),
-      machine: { cores: os.cpus().length, memory: `${Math.round(os.totalmem() / 1024 ** 3)} GB`, cpu: os.cpus()[0]?.model ?? "unknown", node: process.version },
-      params: { containers: CONTAINERS, concurrency: CONCURRENCY, claimBatch: 500, writeBatch: 500, timeoutMs: TIMEOUT_MS },
-      metrics: Object.fromEntries(phases.map((p) => [p.name, { ...p, report: undefined, sweep: "report" in p ? p.report : undefined }])),
-    };
-    await mkdir(path.join(root, "bench/results"), { recursive: true });
-    await writeFile(path.join(root, "bench/results/health-sweep.json"), JSON.stringify(result, null, 2) + "\n");
-    console.log("wrote bench/results/health-sweep.json");
-  } finally {
-    await sql.end({ timeout: 5 });
-    await database.drop();
-    server.stop();
-    await own?.stop();
-  }
-}
-
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
   },
-);
+};

@@ -4,6 +4,7 @@ import type { Bench, BenchResult } from "./bench-types.ts";
 import { dispatchPeer } from "./dispatch-peer.ts";
 import { e2eLatency } from "./e2e-latency.ts";
 import { e2eThroughput } from "./e2e-throughput.ts";
+import { healthSweep } from "./health-sweep.ts";
 import { markdown, machine, writeResult } from "./report.ts";
 import { realtimeFanout } from "./realtime-fanout.ts";
 import { restSelect } from "./rest-select.ts";
@@ -14,7 +15,7 @@ import { restSelect } from "./rest-select.ts";
  * prints a markdown table each and writes bench/results/<name>.json. Exits 1 if a benchmark's own
  * check failed (e.g. a lost request).
  */
-const benches: Bench[] = [e2eLatency, e2eThroughput, dispatchPeer, restSelect, realtimeFanout];
+const benches: Bench[] = [e2eLatency, e2eThroughput, dispatchPeer, restSelect, realtimeFanout, healthSweep];
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);

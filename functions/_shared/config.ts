@@ -24,6 +24,15 @@ export const OrchestratorConfig = z.object({
   HEALTH_ALLOW_LOOPBACK: flag.default(false),
   /** Health checks may call private (RFC 1918) addresses, e.g. edge devices on a LAN. Default false. */
   HEALTH_ALLOW_PRIVATE: flag.default(false),
+  // health sweep (docs/health.md); its database-side policy lives in private.health_settings
+  /** Health sweep: checks in flight at once. Default 200. */
+  HEALTH_SWEEP_CONCURRENCY: z.coerce.number().int().min(1).max(2000).default(200),
+  /** Health sweep: containers claimed (leased) per claim query. Default 500. */
+  HEALTH_SWEEP_CLAIM_BATCH: z.coerce.number().int().min(1).max(5000).default(500),
+  /** Health sweep: checks recorded per write transaction. Default 500. */
+  HEALTH_SWEEP_WRITE_BATCH: z.coerce.number().int().min(1).max(5000).default(500),
+  /** Health sweep: no new claims after this many milliseconds; the rest waits for the next sweep. Default 25000. */
+  HEALTH_SWEEP_MAX_MS: ms(25_000),
 });
 export type OrchestratorConfig = z.infer<typeof OrchestratorConfig>;
 

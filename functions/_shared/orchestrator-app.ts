@@ -6,6 +6,7 @@ import type { Services } from "./handlers/context.ts";
 import { probeHealth } from "./health/probe.ts";
 import { createLog, type Log } from "./log.ts";
 import { createRailwayClient, hasRailwayToken, loadRailwayConfig } from "./railway/index.ts";
+import { createHealthSweeper, type HealthSweeper } from "./sweep/sweeper.ts";
 
 /**
  * The hosting-orchestrator function, runtime-neutral: the Deno entry (functions/hosting-orchestrator/
@@ -13,12 +14,14 @@ import { createRailwayClient, hasRailwayToken, loadRailwayConfig } from "./railw
  *
  * HTTP surface (called by pg_net from the database, with the service-role key):
  *   POST {"task":"drain"}  → 202; drains the queued requests in the background
+ *   POST {"task":"health_sweep"} → 202; one health sweep in the background (pg_cron, docs/health.md)
  *   GET                    → 200 {"status":"ok"}
  */
 export interface OrchestratorApp {
   handle(request: Request): Promise<Response>;
   drainer: Drainer;
   watcher: DeploymentWatcher | undefined;
+  sweeper: HealthSweeper;
   close(): Promise<void>;
 }
 
@@ -59,14 +62,25 @@ export function createOrchestratorApp(env: Record<string, string | undefined>, o
     }),
   };
   const drainer = createDrainer({ services, concurrency: config.ORCHESTRATOR_CONCURRENCY });
+  // health sweep (issue 6): woken by pg_cron through private.wake_health_sweep()
+  const sweeper = createHealthSweeper({
+    sql, probe: services.probe, railway, log: log.with({ part: "health-sweep" }),
+    concurrency: config.HEALTH_SWEEP_CONCURRENCY, claimBatch: config.HEALTH_SWEEP_CLAIM_BATCH,
+    writeBatch: config.HEALTH_SWEEP_WRITE_BATCH, maxSweepMs: config.HEALTH_SWEEP_MAX_MS,
+  });
 
   return {
     drainer,
     watcher,
+    sweeper,
     async handle(request) {
       if (request.method === "GET") return json(200, { status: "ok" });
       if (request.method !== "POST") return json(405, { error: { code: "method_not_allowed", message: "use POST" } });
       const body = await request.json().catch(() => ({})) as { task?: unknown };
+      if (body.task === "health_sweep") {
+        options.waitUntil?.(sweeper.run());
+        return json(202, { accepted: true, task: "health_sweep" });
+      }
       if (body.task !== undefined && body.task !== "drain") {
         return json(400, { error: { code: "unknown_task", message: `unknown task ${JSON.stringify(body.task)}` } });
       }
@@ -77,6 +91,7 @@ export function createOrchestratorApp(env: Record<string, string | undefined>, o
     async close() {
       await drainer.idle();
       await watcher?.idle();
+      await sweeper.idle();
       await sql.end({ timeout: 5 });
     },
   };

@@ -1,24 +1,23 @@
 import type { Sql } from "postgres";
-import type { ProbeResult } from "../health/probe.ts";
+import type { ClaimedContainer } from "../sweep/types.ts";
 
 /**
- * Records one health check and the container's resulting health: a `health_checks` row and the
- * container's `health`, `health_state`, `healthy_since`, `uptime` and last check time, in one statement.
+ * Claims of the health sweep (private.claim_health_checks / claim_health_check): leased containers,
+ * released again by the batch write (db/health-writes.ts) or by the lease running out.
  */
-export async function recordCheck(sql: Sql, containerId: string, result: ProbeResult): Promise<{ health: boolean; healthState: string }> {
-  const [row] = await sql<{ health: boolean; health_state: string }[]>`
-    with check_row as (
-      insert into public.health_checks (container_id, status, response_time, error_message)
-      values (${containerId}, ${result.status}, ${result.responseTimeMs}, ${result.error})
-    )
-    update public.containers c
-       set health = ${result.status !== "unhealthy"},
-           health_state = ${result.status},
-           healthy_since = case when ${result.status !== "unhealthy"} then coalesce(c.healthy_since, now()) else null end,
-           uptime = case when ${result.status !== "unhealthy"}
-                         then extract(epoch from now() - coalesce(c.healthy_since, now()))::int else 0 end,
-           last_health_check_at = now()
-     where c.id = ${containerId}
-    returning c.health, c.health_state`;
-  return { health: row?.health ?? false, healthState: row?.health_state ?? result.status };
+/** Leases up to `batchSize` containers due for a check at `at` (FOR UPDATE SKIP LOCKED). */
+export async function claimDueContainers(sql: Sql, batchSize: number, at: Date): Promise<ClaimedContainer[]> {
+  return [...await sql<ClaimedContainer[]>`select * from private.claim_health_checks(${batchSize}, ${at})`];
+}
+
+/** Leases one container for an on-demand check; undefined when a sweep holds it right now. */
+export async function claimContainer(sql: Sql, containerId: string, at: Date): Promise<ClaimedContainer | undefined> {
+  const [row] = await sql<ClaimedContainer[]>`select * from private.claim_health_check(${containerId}, ${at})`;
+  return row;
+}
+
+/** Gives a lease back without a check (e.g. the container has no health URL any more). */
+export async function releaseClaims(sql: Sql, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await sql`update public.containers set health_claimed_until = null where id = any(${ids as string[]}::uuid[])`;
 }

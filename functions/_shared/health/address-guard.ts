@@ -29,7 +29,8 @@ export function refuseAddress(raw: string, policy: AddressPolicy): string | unde
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") return `scheme ${url.protocol} is not allowed`;
   if (url.username || url.password) return "credentials in the URL are not allowed";
-  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, "");
+  // a fully qualified name ("localhost.") is the same host as without its trailing dot
+  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, "").replace(/\.$/, "");
   if (METADATA_HOSTS.has(host)) return "metadata address";
   if (host === "localhost" || host.endsWith(".localhost")) return policy.allowLoopback ? undefined : "loopback address";
   const v4 = ipv4(host);
@@ -47,11 +48,21 @@ export function refuseAddress(raw: string, policy: AddressPolicy): string | unde
   }
   if (host.includes(":")) {
     if (host === "::1") return policy.allowLoopback ? undefined : "loopback address";
-    if (host === "::" ) return "unspecified address";
+    if (host === "::") return "unspecified address";
+    if (host === "fd00:ec2::254") return "metadata address";
     if (/^fe[89ab]/.test(host)) return "link-local address";
     if (/^f[cd]/.test(host)) return policy.allowPrivate ? undefined : "private address";
-    if (host.startsWith("::ffff:")) return refuseAddress(`http://${host.slice(7)}/`, policy);
-    if (host === "fd00:ec2::254") return "metadata address";
+    if (/^ff/.test(host)) return "multicast address";
+    // IPv4 inside IPv6 (mapped ::ffff:a.b.c.d, which URL writes as ::ffff:XXXX:XXXX, or NAT64 64:ff9b::/96):
+    // judged by the IPv4 address it carries
+    const embedded = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
+    if (embedded) {
+      const hi = parseInt(embedded[1]!, 16);
+      const lo = parseInt(embedded[2]!, 16);
+      return refuseAddress(`http://${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}/`, policy);
+    }
+    const dotted = /^(?:::ffff:|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(host);
+    if (dotted) return refuseAddress(`http://${dotted[1]}/`, policy);
   }
   return undefined;
 }

@@ -25,19 +25,22 @@ export interface ProbeOptions {
   now?: () => number;
 }
 
-async function drainBody(response: Response, limit: number): Promise<void> {
-  if (!response.body) return;
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+/** Reads the body to its end; false (and the rest left unread) when it is larger than `limit` bytes. */
+async function drainBody(response: Response, limit: number): Promise<boolean> {
+  if (!response.body) return true;
   const reader = response.body.getReader();
   let read = 0;
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) return;
+      if (done) return true;
       read += value.byteLength;
-      if (read > limit) return;
+      if (read > limit) return false;
     }
   } finally {
-    await reader.cancel().catch(() => {});
+    void reader.cancel().catch(() => {});
   }
 }
 
@@ -53,8 +56,12 @@ export async function probeHealth(url: string, o: ProbeOptions): Promise<ProbeRe
       signal: AbortSignal.timeout(o.timeoutMs),
       headers: { "user-agent": "agentify-hosting-orchestrator/health" },
     });
-    await drainBody(response, o.maxBodyBytes ?? 64 * 1024);
+    const limit = o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    const complete = await drainBody(response, limit);
     const responseTimeMs = Math.round(now() - started);
+    if (!complete) {
+      return { status: "unhealthy", responseTimeMs, httpStatus: response.status, error: `response body larger than ${limit} bytes` };
+    }
     if (response.status >= 300 && response.status < 400) {
       return { status: "unhealthy", responseTimeMs, httpStatus: response.status, error: `redirect (${response.status}) not followed` };
     }
@@ -65,7 +72,7 @@ export async function probeHealth(url: string, o: ProbeOptions): Promise<ProbeRe
   } catch (error) {
     const responseTimeMs = Math.round(now() - started);
     const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-    const reason = e.name === "TimeoutError" ? `timed out after ${o.timeoutMs} ms`
+    const reason = e.name === "TimeoutError" || e.name === "AbortError" ? `timed out after ${o.timeoutMs} ms`
       : e.cause?.code ? `${e.cause.code}${e.cause.message ? `: ${e.cause.message}` : ""}`
       : e.message ?? String(error);
     return { status: "unhealthy", responseTimeMs, httpStatus: null, error: reason };
