@@ -14,8 +14,8 @@ export const OrchestratorConfig = z.object({
   SUPABASE_DB_URL: z.string().min(1, "SUPABASE_DB_URL is required"),
   /** Connections the function may open. Default 10. */
   ORCHESTRATOR_DB_POOL: z.coerce.number().int().min(1).max(100).default(10),
-  /** Requests processed at once by one drain. Default 25. */
-  ORCHESTRATOR_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(25),
+  /** Requests processed at once by one drain. Default 10 (on 2 cores, more only adds contention: bench dispatch-peer). */
+  ORCHESTRATOR_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(10),
   /** Health checks: give up after this many milliseconds. Default 5000. */
   HEALTH_TIMEOUT_MS: ms(5000),
   /** Health checks: slower than this (but 2xx) is `degraded`. Default 2000. */

@@ -1,5 +1,9 @@
 import { spawn } from "node:child_process";
-import { rm } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import postgres from "postgres";
+import { bootstrapPlatform } from "../platform/bootstrap.ts";
+import { dumpSchema } from "../postgres/schema-dump.ts";
 import { stackConfigFromEnv, type StackConfig } from "../config/stack-config.ts";
 import { loadOrCreateKeys, signJwt } from "../keys/keys.ts";
 import { createLogger } from "../log/logger.ts";
@@ -19,7 +23,8 @@ const USAGE = `usage: npm run <command>
   reset                 wipe the local database and rebuild it from migrations and seed
   token -- <agent_id>   print a JWT for an agent (role authenticated, claim agent_id)
   test [-- <vitest args>]  run the test suites
-  bench [-- <name>…]    run the benchmarks (bench/run.ts) and print their tables`;
+  bench [-- <name>…]    run the benchmarks (bench/run.ts) and print their tables
+  schema:dump           rewrite supabase/schema.sql (the migrated schema, committed for review)`;
 
 const log = createLogger({ component: "cli" });
 const say = (message: string) => process.stderr.write(message + "\n");
@@ -131,6 +136,25 @@ async function bench(root: string, args: string[]): Promise<number> {
   return new Promise((resolve) => child.once("exit", (code) => resolve(code ?? 1)));
 }
 
+/** `npm run schema:dump`: rewrites supabase/schema.sql from a scratch database with every migration applied. */
+async function schemaDump(config: StackConfig): Promise<number> {
+  const running = readRunningStack(config.stateDir);
+  if (!running) throw new StackError("not_running", "start the stack first (npm start): the dump is taken from a scratch database in it");
+  const name = `schema_dump_${process.pid}`;
+  const admin = postgres(dbUrl(config, "supabase_admin"), { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database ${name}`);
+    await bootstrapPlatform(config, name);
+    await pushMigrations(config.projectRoot, dbUrl(config, "postgres", name), { seed: false });
+    await writeFile(path.join(config.projectRoot, "supabase", "schema.sql"), dumpSchema(dbUrl(config, "postgres", name)));
+    say("wrote supabase/schema.sql");
+  } finally {
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   const root = projectRootFrom(import.meta.url);
@@ -143,6 +167,7 @@ async function main(argv: string[]): Promise<number> {
     case "token": return token(config, args);
     case "test": return test(root, args);
     case "bench": return bench(root, args);
+    case "schema:dump": return schemaDump(config);
     default:
       say(USAGE);
       return command ? 2 : 0;

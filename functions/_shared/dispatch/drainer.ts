@@ -24,7 +24,7 @@ export interface Drainer {
 
 export function createDrainer(o: DrainerOptions): Drainer {
   const batchSize = o.batchSize ?? 50;
-  const concurrency = o.concurrency ?? 25;
+  const concurrency = o.concurrency ?? 10;
   const { services } = o;
   let running: Promise<void> | undefined;
   let again = false;
