@@ -40,6 +40,8 @@ alter role authenticator set lock_timeout = '8s';
 grant anon, authenticated, service_role to authenticator;
 grant anon, authenticated, service_role to postgres with admin option;
 grant anon, authenticated, service_role to supabase_realtime_admin;
+-- postgres manages policies on realtime.messages (owned by supabase_realtime_admin), as on hosted Supabase.
+grant supabase_realtime_admin to postgres;
 grant pg_monitor, pg_read_all_data, pg_signal_backend to postgres;
 
 alter role supabase_admin set search_path = "$user", public, auth, extensions;
