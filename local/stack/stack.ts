@@ -20,7 +20,7 @@ import { startRestService } from "../rest/rest-service.ts";
 import { hasRailwayToken } from "../../functions/_shared/railway/config.ts";
 import { startLocalRailway } from "../railway/server.ts";
 import { functionEnvironment } from "./function-env.ts";
-import { storeDispatchSecrets } from "./dispatch-secrets.ts";
+import { storeDispatchSecrets, storeProjectJwtSecret } from "./dispatch-secrets.ts";
 import type { StackInfo } from "./state-file.ts";
 
 /**
@@ -134,6 +134,7 @@ export async function startStack(config: StackConfig, log: Logger): Promise<Runn
       } : {}),
     });
     await storeDispatchSecrets(admin, { functionUrl: `${api}/functions/v1/hosting-orchestrator`, key: keys.serviceRoleKey });
+    await storeProjectJwtSecret(admin, keys.jwtSecret);
     const functions: FunctionHost = await createFunctionHost({ projectRoot: config.projectRoot, jwtSecret: keys.jwtSecret, env, log });
     cleanups.push(() => functions.close());
 

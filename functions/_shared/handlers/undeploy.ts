@@ -5,6 +5,7 @@ import type { IntentPayload } from "../protocol/intents.ts";
 import type { Handler } from "./context.ts";
 import { assertOwner } from "./ownership.ts";
 import { fromProviderError } from "./provider-errors.ts";
+import { undeployEdge } from "./undeploy-edge.ts";
 
 /**
  * undeploy ({container_id} or {agent_id, customer_id}) → removes the service at the provider and
@@ -20,9 +21,7 @@ export const undeploy: Handler<IntentPayload<"undeploy">> = async (payload, ctx)
       : `no deployment of ${payload.agent_id} for customer ${payload.customer_id}`);
   }
   assertOwner(container, ctx.request.sender);
-  if (container.target_type !== "railway") {
-    throw new OrchestratorError("conflict", `container ${container.id} runs on ${container.target_type}, which this orchestrator cannot remove yet`);
-  }
+  if (container.target_type === "edge") return undeployEdge(container, ctx);
   const deploymentId = await recordDeployment(ctx.sql, {
     containerId: container.id, kind: "undeploy", image: container.image, envKeys: [], resources: {},
     provider: "railway", requestedBy: ctx.request.sender, requestMessageId: ctx.request.id,

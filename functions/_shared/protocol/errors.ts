@@ -13,6 +13,9 @@ export type ErrorCode =
   | "provider_unavailable"
   | "provider_rejected"
   | "dispatch_failed"
+  | "device_offline"
+  | "insufficient_capacity"
+  | "no_matching_device"
   | "internal_error";
 
 export class OrchestratorError extends Error {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { agentId, containerId, customerId, envVars, healthPath, imageRef, resources } from "./common.ts";
+import { deployToEdge } from "./deploy-to-edge.ts";
 
 /**
  * One zod schema per intent: the payload a request must carry. Shared by the function, the tests
@@ -28,6 +29,7 @@ export const undeploy = z.union([
 
 export const intentSchemas = {
   deploy_to_railway: deployToRailway,
+  deploy_to_edge: deployToEdge,
   get_address: getAddress,
   health_check: healthCheck,
   undeploy,
