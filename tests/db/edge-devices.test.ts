@@ -218,6 +218,17 @@ describe("offline devices", () => {
     expect((await sql`select last_health_check_at from public.containers where id = ${c.id}`)[0]?.last_health_check_at).toBeNull();
   });
 
+  it("keeps the health sweep away from the containers of a device that is not online", async () => {
+    const d = await onlineDevice(sql, "pi-sweep");
+    const c = await deployOn(d.id, "cust-sweep");
+    await sql`update public.containers set status = 'running', last_health_check_at = null, health_claimed_until = null where id = ${c.id}`;
+    const claimed = async () => (await sql<{ id: string }[]>`select id from private.claim_health_checks(10000)`).map((r) => r.id);
+    await sql`update public.devices set status = 'offline' where id = ${d.id}`;
+    expect(await claimed()).not.toContain(c.id);
+    await sql`update public.devices set status = 'online' where id = ${d.id}`;
+    expect(await claimed()).toContain(c.id);
+  });
+
   it("follows the configured heartbeat interval and missed-beat count", async () => {
     const d = await onlineDevice(sql, "pi-offline-cfg");
     await sql`update public.devices set status = 'offline' where id <> ${d.id} and status = 'online'`;
