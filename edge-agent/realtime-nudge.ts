@@ -18,25 +18,33 @@ export interface RealtimeNudgeOptions {
   deviceId: string;
   /** The current device JWT (renewed tokens are picked up on reconnect and on the client's token refresh). */
   accessToken: () => Promise<string>;
-  onNudge: () => void;
+  /** Called on every nudge broadcast, and once the channel is (re)subscribed. */
+  onNudge: (reason: "broadcast" | "subscribed") => void;
   log: Logger;
+  /** A WebSocket constructor, for runtimes without a global one (Node 20: `ws`). Deno has one. */
+  transport?: unknown;
 }
 
 export function listenForNudges(options: RealtimeNudgeOptions): NudgeSource {
   const client = new RealtimeClient(`${options.supabaseUrl}/realtime/v1`, {
     params: { apikey: options.anonKey },
     accessToken: options.accessToken,
+    ...(options.transport ? { transport: options.transport as never } : {}),
   });
   const channel = client.channel(deviceTopic(options.deviceId), { config: { private: true } });
-  channel.on("broadcast", { event: DESIRED_STATE_CHANGED_EVENT }, () => options.onNudge());
-  channel.subscribe((status, error) => {
-    if (status === "SUBSCRIBED") {
-      options.log.info("listening for nudges", { topic: deviceTopic(options.deviceId) });
-      options.onNudge();
-    } else {
-      options.log.warn("nudge channel not subscribed; polling continues", { status, error: error?.message });
-    }
-  });
+  channel.on("broadcast", { event: DESIRED_STATE_CHANGED_EVENT }, () => options.onNudge("broadcast"));
+  // The first join must already carry the device JWT (realtime-js would otherwise join with the anon
+  // key while the token is still being resolved, and the private channel refuses it).
+  void client.setAuth()
+    .catch((error: unknown) => options.log.warn("could not set the nudge channel's token", { error: String(error) }))
+    .then(() => channel.subscribe((status, error) => {
+      if (status === "SUBSCRIBED") {
+        options.log.info("listening for nudges", { topic: deviceTopic(options.deviceId) });
+        options.onNudge("subscribed");
+      } else {
+        options.log.warn("nudge channel not subscribed; polling continues", { status, error: error?.message });
+      }
+    }));
   return {
     close: async () => {
       await client.removeAllChannels();
