@@ -15,7 +15,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import postgres, { type Sql } from "postgres";
 import { probeHealth, type ProbeResult } from "../functions/_shared/health/probe.ts";
-import { silentLog } from "../functions/_shared/log.ts";
+import { silentLogger } from "../functions/_shared/log.ts";
 import { createHealthSweeper, type SweepReport } from "../functions/_shared/sweep/sweeper.ts";
 import { stackConfigFromEnv } from "../local/config/stack-config.ts";
 import { bootstrapPlatform } from "../local/platform/bootstrap.ts";
@@ -84,12 +84,15 @@ async function freshDatabase(info: StackInfo, stateDir: string): Promise<{ url: 
 
 async function insertContainers(sql: Sql, port: number): Promise<string[]> {
   const urls: string[] = [];
+  // edge containers of one online device: no Railway metrics or restarts in the measurement
+  const [device] = await sql<{ id: string }[]>`
+    insert into public.devices (name, status, address, last_heartbeat_at) values ('bench-device', 'online', '127.0.0.1', now()) returning id`;
   for (let start = 0; start < CONTAINERS; start += 1000) {
     const rows = Array.from({ length: Math.min(1000, CONTAINERS - start) }, (_, k) => {
       const i = start + k;
       const url = `http://127.0.0.1:${port}/c/${i}/health`;
       urls.push(url);
-      return { agent_id: `agent.bench.a${i}`, customer_id: `c${i}`, target_type: "edge", owner_agent_id: "agent.bench.owner",
+      return { agent_id: `agent.bench.a${i}`, customer_id: `c${i}`, target_type: "edge", target_id: device!.id, owner_agent_id: "agent.bench.owner",
         image: "bench:1", status: "running", health_url: url };
     });
     await sql`insert into public.containers ${sql(rows as never)}`;
@@ -136,7 +139,7 @@ async function sweepPhase(name: string, sql: Sql, now: () => Date): Promise<Phas
     latencies.push(performance.now() - t);
     return result;
   };
-  const sweeper = createHealthSweeper({ sql, probe, railway: undefined, log: silentLog, now, concurrency: CONCURRENCY,
+  const sweeper = createHealthSweeper({ sql, probe, railway: undefined, log: silentLogger, now, concurrency: CONCURRENCY,
     claimBatch: 500, writeBatch: 500, maxSweepMs: 120_000 });
   const started = performance.now();
   const { value: report, peakRssMB } = await withPeakRss(() => sweeper.run());

@@ -10,7 +10,7 @@ import type { AgentConfig } from "./config.ts";
 import { CredentialManager, type CredentialStore } from "./credentials.ts";
 import { createDockerApi, type EngineFetch } from "./docker-api.ts";
 import { toAgentError } from "./errors.ts";
-import type { Logger } from "./log.ts";
+import type { Logger } from "../functions/_shared/log.ts";
 import { createOrchestratorApi } from "./orchestrator-api.ts";
 import { listenForNudges, type NudgeSource } from "./realtime-nudge.ts";
 import { Reconciler } from "./reconciler.ts";

@@ -11,7 +11,7 @@ import { deviceCredentialSchema, deviceRpcNames, type DeviceCredential } from ".
 import { z } from "zod";
 import type { Clock } from "./clock.ts";
 import { AgentError, isAgentError } from "./errors.ts";
-import type { Logger } from "./log.ts";
+import type { Logger } from "../functions/_shared/log.ts";
 import type { RpcClient } from "./rpc-client.ts";
 
 export const storedCredentialSchema = deviceCredentialSchema.extend({

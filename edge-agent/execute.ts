@@ -6,7 +6,7 @@
  */
 import type { DockerApi } from "./docker-api.ts";
 import { toAgentError, type AgentError } from "./errors.ts";
-import type { Logger } from "./log.ts";
+import type { Logger } from "../functions/_shared/log.ts";
 import type { Step, StepAction } from "./plan.ts";
 
 export interface ExecuteContext {

@@ -12,7 +12,7 @@ import { loadConfig, type AgentConfig } from "./config.ts";
 import type { CredentialStore, StoredCredential } from "./credentials.ts";
 import type { EngineFetch } from "./docker-api.ts";
 import { isAgentError } from "./errors.ts";
-import { createLogger } from "./log.ts";
+import { createLogger } from "../functions/_shared/log.ts";
 import { AGENT_VERSION } from "./version.ts";
 
 /** sysexits.h EX_CONFIG: systemd should not restart-loop on a bad config. */

@@ -5,7 +5,7 @@
  */
 import { RealtimeClient } from "@supabase/supabase-js";
 import { DESIRED_STATE_CHANGED_EVENT, deviceTopic } from "../functions/_shared/edge/device-api.ts";
-import type { Logger } from "./log.ts";
+import type { Logger } from "../functions/_shared/log.ts";
 
 export interface NudgeSource {
   /** Stops listening and closes the connection. */

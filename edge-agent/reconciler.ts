@@ -15,7 +15,7 @@ import type { DockerApi } from "./docker-api.ts";
 import { toAgentError, type AgentError } from "./errors.ts";
 import { executeSteps } from "./execute.ts";
 import { MANAGED_LABEL, MANAGED_VALUE } from "./labels.ts";
-import type { Logger } from "./log.ts";
+import type { Logger } from "../functions/_shared/log.ts";
 import { plan, type PlanOptions } from "./plan.ts";
 
 /** What the last completed apply left behind, for the reporter. */

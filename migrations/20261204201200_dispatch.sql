@@ -36,13 +36,36 @@ comment on table private.dispatch_settings is
 
 -- ---------------------------------------------------------------------------------------------
 
+create or replace function private.post_to_orchestrator(task text) returns boolean
+  language plpgsql security definer set search_path = ''
+as $$
+declare
+  fn_url text;
+  fn_key text;
+begin
+  select decrypted_secret into fn_url from vault.decrypted_secrets where name = 'hosting_orchestrator_url';
+  select decrypted_secret into fn_key from vault.decrypted_secrets where name = 'hosting_orchestrator_key';
+  if fn_url is null or fn_key is null then
+    raise warning 'hosting-orchestrator: Vault secrets hosting_orchestrator_url and hosting_orchestrator_key are not set; % waits', task;
+    return false;
+  end if;
+  perform net.http_post(
+    url := fn_url,
+    body := jsonb_build_object('task', task),
+    headers := jsonb_build_object('Content-Type', 'application/json', 'Authorization', 'Bearer ' || fn_key),
+    timeout_milliseconds := 10000
+  );
+  return true;
+end
+$$;
+comment on function private.post_to_orchestrator(text) is
+  'Queues one pg_net call of the hosting-orchestrator function with {"task": task}, using the URL and key from Vault. False when they are not set.';
+
 create or replace function private.wake_dispatcher(force boolean default false) returns boolean
   language plpgsql security definer set search_path = ''
 as $$
 declare
   claimed boolean;
-  fn_url text;
-  fn_key text;
   rewake interval;
 begin
   select make_interval(secs => s.rewake_after_seconds) into rewake from private.dispatch_settings s;
@@ -53,19 +76,7 @@ begin
   if not coalesce(claimed, false) then
     return false;
   end if;
-  select decrypted_secret into fn_url from vault.decrypted_secrets where name = 'hosting_orchestrator_url';
-  select decrypted_secret into fn_key from vault.decrypted_secrets where name = 'hosting_orchestrator_key';
-  if fn_url is null or fn_key is null then
-    raise warning 'hosting-orchestrator: Vault secrets hosting_orchestrator_url and hosting_orchestrator_key are not set; requests wait';
-    return false;
-  end if;
-  perform net.http_post(
-    url := fn_url,
-    body := '{"task":"drain"}'::jsonb,
-    headers := jsonb_build_object('Content-Type', 'application/json', 'Authorization', 'Bearer ' || fn_key),
-    timeout_milliseconds := 10000
-  );
-  return true;
+  return private.post_to_orchestrator('drain');
 end
 $$;
 comment on function private.wake_dispatcher(boolean) is

@@ -166,26 +166,11 @@ comment on function private.claim_health_check(uuid, timestamptz) is
 create or replace function private.wake_health_sweep() returns boolean
   language plpgsql security definer set search_path = ''
 as $$
-declare
-  fn_url text;
-  fn_key text;
 begin
-  select decrypted_secret into fn_url from vault.decrypted_secrets where name = 'hosting_orchestrator_url';
-  select decrypted_secret into fn_key from vault.decrypted_secrets where name = 'hosting_orchestrator_key';
-  if fn_url is null or fn_key is null then
-    raise warning 'hosting-orchestrator: Vault secrets hosting_orchestrator_url and hosting_orchestrator_key are not set; no health sweep';
-    return false;
-  end if;
   if not exists (select 1 from public.containers where health_url is not null and status in ('running', 'crashed')) then
     return false;
   end if;
-  perform net.http_post(
-    url := fn_url,
-    body := '{"task":"health_sweep"}'::jsonb,
-    headers := jsonb_build_object('Content-Type', 'application/json', 'Authorization', 'Bearer ' || fn_key),
-    timeout_milliseconds := 10000
-  );
-  return true;
+  return private.post_to_orchestrator('health_sweep');
 end
 $$;
 comment on function private.wake_health_sweep() is

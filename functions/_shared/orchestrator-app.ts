@@ -4,7 +4,7 @@ import { createDeploymentWatcher, type DeploymentWatcher } from "./dispatch/depl
 import { createDrainer, type Drainer } from "./dispatch/drainer.ts";
 import type { Services } from "./handlers/context.ts";
 import { probeHealth } from "./health/probe.ts";
-import { createLog, type Log } from "./log.ts";
+import { createLogger, type Logger } from "./log.ts";
 import { createRailwayClient, hasRailwayToken, loadRailwayConfig } from "./railway/index.ts";
 import { createHealthSweeper, type HealthSweeper } from "./sweep/sweeper.ts";
 
@@ -28,7 +28,7 @@ export interface OrchestratorApp {
 export interface AppOptions {
   /** Keeps background work alive after the response (EdgeRuntime.waitUntil on hosted Supabase). */
   waitUntil?: (work: Promise<unknown>) => void;
-  log?: Log;
+  log?: Logger;
   fetch?: typeof fetch;
 }
 
@@ -37,7 +37,7 @@ const json = (status: number, body: unknown) =>
 
 export function createOrchestratorApp(env: Record<string, string | undefined>, options: AppOptions = {}): OrchestratorApp {
   const config = loadOrchestratorConfig(env);
-  const log = options.log ?? createLog({ component: "hosting-orchestrator" });
+  const log = options.log ?? createLogger({ component: "hosting-orchestrator" });
   const sql = postgres(config.SUPABASE_DB_URL, {
     max: config.ORCHESTRATOR_DB_POOL,
     onnotice: () => {},
@@ -48,7 +48,7 @@ export function createOrchestratorApp(env: Record<string, string | undefined>, o
     : undefined;
   if (!railway) log.warn("Railway is not configured: deploy_to_railway requests will fail with provider_error");
 
-  const watcher = railway ? createDeploymentWatcher({ sql, railway, log: log.with({ part: "deployment-watcher" }) }) : undefined;
+  const watcher = railway ? createDeploymentWatcher({ sql, railway, log: log.child({ part: "deployment-watcher" }) }) : undefined;
   const services: Services = {
     sql,
     railway,
@@ -64,7 +64,7 @@ export function createOrchestratorApp(env: Record<string, string | undefined>, o
   const drainer = createDrainer({ services, concurrency: config.ORCHESTRATOR_CONCURRENCY });
   // health sweep (issue 6): woken by pg_cron through private.wake_health_sweep()
   const sweeper = createHealthSweeper({
-    sql, probe: services.probe, railway, log: log.with({ part: "health-sweep" }),
+    sql, probe: services.probe, railway, log: log.child({ part: "health-sweep" }),
     concurrency: config.HEALTH_SWEEP_CONCURRENCY, claimBatch: config.HEALTH_SWEEP_CLAIM_BATCH,
     writeBatch: config.HEALTH_SWEEP_WRITE_BATCH, maxSweepMs: config.HEALTH_SWEEP_MAX_MS,
   });

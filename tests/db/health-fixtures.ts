@@ -22,14 +22,24 @@ export interface NewContainer {
   status?: string;
 }
 
+/** An online edge device to place edge containers on (the sweep skips containers of devices that are not online). */
+export async function onlineDevice(sql: Sql): Promise<string> {
+  const [row] = await sql<{ id: string }[]>`
+    insert into public.devices (name, status, address, last_heartbeat_at) values ('health-test-device', 'online', '127.0.0.1', now())
+    returning id`;
+  return row!.id;
+}
+
 /** Inserts running containers with health URLs http://c<n>.test/health; returns their ids and URLs. */
 export async function insertContainers(sql: Sql, count: number, c: NewContainer = {}): Promise<{ id: string; url: string; serviceId: string | null }[]> {
+  const deviceId = c.target_type === "edge" ? await onlineDevice(sql) : null;
   const rows = Array.from({ length: count }, () => {
     const n = ++serial;
     return {
       agent_id: `agent.test.a${n}`,
       customer_id: `cust-${n}`,
       target_type: c.target_type ?? "railway",
+      target_id: deviceId,
       owner_agent_id: c.owner_agent_id ?? OWNER,
       image: "ghcr.io/agentify/test:1",
       status: c.status ?? "running",

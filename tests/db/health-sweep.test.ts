@@ -3,7 +3,7 @@ import type { Sql } from "postgres";
 import { maintainMessagePartitions } from "../../local/realtime/partitions.ts";
 import { healthCheck } from "../../functions/_shared/handlers/health-check.ts";
 import type { HandlerContext } from "../../functions/_shared/handlers/context.ts";
-import { silentLog } from "../../functions/_shared/log.ts";
+import { silentLogger } from "../../functions/_shared/log.ts";
 import { RailwayError } from "../../functions/_shared/railway/errors.ts";
 import type { ServiceMetrics } from "../../functions/_shared/railway/types.ts";
 import { createHealthSweeper, type SweeperOptions } from "../../functions/_shared/sweep/sweeper.ts";
@@ -45,7 +45,7 @@ describe("claims", () => {
     const containers = await insertContainers(sql, 300);
     const clock = manualClock();
     const other = db.connectAs("postgres");
-    const make = (s: Sql) => createHealthSweeper({ sql: s, probe: scriptedProbe(new Map()).probe, railway: undefined, log: silentLog,
+    const make = (s: Sql) => createHealthSweeper({ sql: s, probe: scriptedProbe(new Map()).probe, railway: undefined, log: silentLogger,
       now: clock.now, concurrency: 8, claimBatch: 10, writeBatch: 7 });
     const [a, b] = await Promise.all([make(sql).run(), make(other).run()]);
     expect(a!.checked + b!.checked).toBe(300);
@@ -62,7 +62,7 @@ describe("claims", () => {
     const clock = manualClock();
     const dead = await sql`select id from private.claim_health_checks(100, ${clock.at()})`;
     expect(dead.map((r) => r.id)).toEqual([c!.id]);
-    const sweep = () => createHealthSweeper({ sql, probe: scriptedProbe(new Map()).probe, railway: undefined, log: silentLog, now: clock.now }).run();
+    const sweep = () => createHealthSweeper({ sql, probe: scriptedProbe(new Map()).probe, railway: undefined, log: silentLogger, now: clock.now }).run();
     clock.advance(30);
     expect((await sweep())!.checked).toBe(0); // still leased (lease_seconds = 60)
     clock.advance(31);
@@ -73,7 +73,7 @@ describe("claims", () => {
   it("checks a container again only when it is due", async () => {
     const [c] = await insertContainers(sql, 1);
     const clock = manualClock();
-    const sweeper = createHealthSweeper({ sql, probe: scriptedProbe(new Map()).probe, railway: undefined, log: silentLog, now: clock.now });
+    const sweeper = createHealthSweeper({ sql, probe: scriptedProbe(new Map()).probe, railway: undefined, log: silentLogger, now: clock.now });
     expect((await sweeper.run())!.checked).toBe(1);
     clock.advance(10);
     expect((await sweeper.run())!.checked).toBe(0);
@@ -87,7 +87,7 @@ describe("state transitions and informs", () => {
   async function sweepSequence(id: string, url: string, results: ReturnType<typeof ok>[]) {
     const clock = manualClock();
     const { probe } = scriptedProbe(new Map([[url, [...results]]]));
-    const sweeper = createHealthSweeper({ sql, probe, railway: undefined, log: silentLog, now: clock.now });
+    const sweeper = createHealthSweeper({ sql, probe, railway: undefined, log: silentLogger, now: clock.now });
     const states: string[] = [];
     for (let i = 0; i < results.length; i++) {
       expect((await sweeper.run())!.checked).toBe(1);
@@ -137,7 +137,7 @@ describe("auto-heal", () => {
     const clock = manualClock();
     const { railway, restarts } = fakeRailway();
     const { probe } = scriptedProbe(new Map([[c!.url, [fail("ECONNREFUSED")]]]));
-    const sweeper = createHealthSweeper({ sql, probe, railway, log: silentLog, now: clock.now });
+    const sweeper = createHealthSweeper({ sql, probe, railway, log: silentLogger, now: clock.now });
     const restartTimes: number[] = [];
     for (let second = 0; second <= 900; second += 30) {
       const before = restarts.length;
@@ -157,7 +157,7 @@ describe("auto-heal", () => {
     expect(await stateOf(c!.id)).toMatchObject({ health_state: "unhealthy", needs_attention: true, attention_reason: "still unhealthy after 3 automatic restarts within an hour" });
 
     // healthy again: the mark is cleared (auto-heal applies again next time)
-    const recovered = createHealthSweeper({ sql, probe: scriptedProbe(new Map([[c!.url, [ok()]]])).probe, railway, log: silentLog, now: clock.now });
+    const recovered = createHealthSweeper({ sql, probe: scriptedProbe(new Map([[c!.url, [ok()]]])).probe, railway, log: silentLogger, now: clock.now });
     await recovered.run();
     expect(await stateOf(c!.id)).toMatchObject({ health_state: "healthy", needs_attention: false, attention_reason: null });
   });
@@ -169,7 +169,7 @@ describe("auto-heal", () => {
       getMetrics: async () => [],
       restartDeployment: async () => { throw new RailwayError("not_found", "deployment dep-gone not found"); },
     };
-    await createHealthSweeper({ sql, probe: scriptedProbe(new Map([[c!.url, [fail()]]])).probe, railway, log: silentLog, now: clock.now }).run();
+    await createHealthSweeper({ sql, probe: scriptedProbe(new Map([[c!.url, [fail()]]])).probe, railway, log: silentLogger, now: clock.now }).run();
     expect(await sql`select status, error from public.deployments where container_id = ${c!.id}`)
       .toEqual([{ status: "failed", error: "not_found: deployment dep-gone not found" }]);
     expect((await informs(c!.id, "container_healed"))[0]!.payload).toMatchObject({ outcome: "failed", error: "not_found: deployment dep-gone not found" });
@@ -181,10 +181,10 @@ describe("auto-heal", () => {
     const clock = manualClock();
     const fake = fakeRailway();
     const script = new Map([[edge!.url, [fail()]], [rail!.url, [fail()]]]);
-    await createHealthSweeper({ sql, probe: scriptedProbe(script).probe, railway: fake.railway, log: silentLog, now: clock.now }).run();
+    await createHealthSweeper({ sql, probe: scriptedProbe(script).probe, railway: fake.railway, log: silentLogger, now: clock.now }).run();
     expect(fake.restarts).toEqual(["dep-2"]);
     clock.advance(3600);
-    await createHealthSweeper({ sql, probe: scriptedProbe(script).probe, railway: undefined, log: silentLog, now: clock.now }).run();
+    await createHealthSweeper({ sql, probe: scriptedProbe(script).probe, railway: undefined, log: silentLogger, now: clock.now }).run();
     expect(await sql`select count(*)::int as n from public.deployments where container_id = any(${[edge!.id, rail!.id]}::uuid[])`).toEqual([{ n: 1 }]);
   });
 });
@@ -200,7 +200,7 @@ describe("usage", () => {
       if (down) throw new RailwayError("provider_unavailable", "Railway is down");
       return [{ serviceId: rail[0]!.serviceId!, cpu: [{ ts: sampleAt, value: 0.25 }], memoryGB: [{ ts: sampleAt, value: 0.5 }] }];
     });
-    const sweeper = createHealthSweeper({ sql, probe: scriptedProbe(new Map()).probe, railway: fake.railway, log: silentLog, now: clock.now });
+    const sweeper = createHealthSweeper({ sql, probe: scriptedProbe(new Map()).probe, railway: fake.railway, log: silentLogger, now: clock.now });
     const first = await sweeper.run();
     expect(first).toMatchObject({ checked: 4, metrics: "ok" });
     expect(fake.metricCalls()).toBe(1);
@@ -220,7 +220,7 @@ describe("usage", () => {
 
 describe("the health_check intent", () => {
   const ctx = (probe: HandlerContext["probe"]): HandlerContext => ({
-    sql, probe, railway: undefined, log: silentLog, watchDeployments: () => {},
+    sql, probe, railway: undefined, log: silentLogger, watchDeployments: () => {},
     request: { id: crypto.randomUUID(), type: "request", sender: OWNER, to: ["agent.agentify.hosting-orchestrator"], intent: "health_check",
       payload: {}, conversation_id: crypto.randomUUID(), attempts: 1 },
   });

@@ -13,7 +13,7 @@ import { systemClock } from "../../edge-agent/clock.ts";
 import { loadConfig } from "../../edge-agent/config.ts";
 import type { CredentialStore, StoredCredential } from "../../edge-agent/credentials.ts";
 import { CONTAINER_ID_LABEL, MANAGED_LABEL } from "../../edge-agent/labels.ts";
-import { createLogger } from "../../edge-agent/log.ts";
+import { createLogger } from "../../functions/_shared/log.ts";
 import { listenForNudges } from "../../edge-agent/realtime-nudge.ts";
 import { freePort, startTestEngine, type TestEngine } from "../../local/podman/engine-fixture.ts";
 import { podmanInstalled } from "../../local/podman/podman-service.ts";

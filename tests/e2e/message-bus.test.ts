@@ -113,7 +113,10 @@ describe("the seed's requests, end to end", () => {
          and (n.nspname, c.relname) <> ('supabase_migrations', 'schema_migrations')`;
     const leaks: string[] = [];
     for (const t of tables) {
-      const rows = await sql.unsafe(`select 1 from "${t.schema}"."${t.name}" r where r::text ilike '%secret%' limit 1`);
+      // Vault's rows are checked by their stored (encrypted) values: their names, such as
+      // project_jwt_secret, are labels, not the seed's env value.
+      const row = t.schema === "vault" && t.name === "secrets" ? "(r.secret, r.description)" : "r";
+      const rows = await sql.unsafe(`select 1 from "${t.schema}"."${t.name}" r where ${row}::text ilike '%secret%' limit 1`);
       if (rows.length > 0) leaks.push(`${t.schema}.${t.name}`);
     }
     expect(leaks).toEqual([]);

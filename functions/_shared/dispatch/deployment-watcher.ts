@@ -1,7 +1,7 @@
 import type { Sql } from "postgres";
 import { finishDeployment, openRailwayDeployments, type OpenDeployment } from "../db/deployments.ts";
 import { sendInform } from "../db/informs.ts";
-import type { Log } from "../log.ts";
+import type { Logger } from "../log.ts";
 import type { RailwayClient } from "../railway/index.ts";
 
 /**
@@ -14,7 +14,7 @@ import type { RailwayClient } from "../railway/index.ts";
 export interface DeploymentWatcherOptions {
   sql: Sql;
   railway: RailwayClient;
-  log: Log;
+  log: Logger;
   sleep?: (ms: number) => Promise<void>;
   pollMs?: number;
   maxPollMs?: number;

@@ -14,7 +14,7 @@ import { complete, failed, notUnderstood } from "../protocol/replies.ts";
  * (transient provider failures while attempts remain).
  */
 export async function processRequest(request: RequestRow, services: Services, maxAttempts: number): Promise<void> {
-  const log = services.log.with({ message_id: request.id, intent: request.intent });
+  const log = services.log.child({ message_id: request.id, intent: request.intent });
   let reply: Reply;
   try {
     reply = await answer(request, { ...services, log, request });

@@ -1,5 +1,5 @@
 import type { Sql } from "postgres";
-import type { Log } from "../log.ts";
+import type { Logger } from "../log.ts";
 import type { ProbeResult } from "../health/probe.ts";
 import type { RequestRow } from "../protocol/envelope.ts";
 import type { RailwayClient } from "../railway/index.ts";
@@ -13,7 +13,7 @@ export interface Services {
   probe: (url: string) => Promise<ProbeResult>;
   /** Tells the deployment watcher there is something to follow. */
   watchDeployments: () => void;
-  log: Log;
+  log: Logger;
 }
 
 export interface HandlerContext extends Services {

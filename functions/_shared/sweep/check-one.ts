@@ -2,7 +2,7 @@ import type { Sql } from "postgres";
 import { claimContainer } from "../db/health-checks.ts";
 import { loadHealPolicy } from "../db/heals.ts";
 import type { ProbeResult } from "../health/probe.ts";
-import type { Log } from "../log.ts";
+import type { Logger } from "../log.ts";
 import type { RailwayClient } from "../railway/index.ts";
 import { evaluate } from "./evaluate.ts";
 import { recordOutcomes } from "./record.ts";
@@ -20,7 +20,7 @@ export interface CheckOneDeps {
   sql: Sql;
   probe: (url: string) => Promise<ProbeResult>;
   railway: Pick<RailwayClient, "restartDeployment"> | undefined;
-  log: Log;
+  log: Logger;
   now?: () => Date;
 }
 

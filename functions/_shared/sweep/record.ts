@@ -1,7 +1,7 @@
 import { healsInLastHour, recordHeal } from "../db/heals.ts";
 import { writeOutcomes } from "../db/health-writes.ts";
 import { type HealPolicy, planHeal } from "../health/heal-policy.ts";
-import type { Log } from "../log.ts";
+import type { Logger } from "../log.ts";
 import type { RailwayClient } from "../railway/index.ts";
 import type { CheckOutcome, DecidedOutcome } from "./types.ts";
 import type { Sql } from "postgres";
@@ -17,7 +17,7 @@ export interface RecordDeps {
   /** Undefined when Railway is not configured: nothing is restarted. */
   railway: Pick<RailwayClient, "restartDeployment"> | undefined;
   healPolicy: HealPolicy;
-  log: Log;
+  log: Logger;
 }
 
 export async function recordOutcomes(deps: RecordDeps, outcomes: readonly CheckOutcome[]): Promise<DecidedOutcome[]> {

@@ -3,7 +3,7 @@ import { claimDueContainers } from "../db/health-checks.ts";
 import { loadHealPolicy } from "../db/heals.ts";
 import type { ProbeResult } from "../health/probe.ts";
 import { latestUsage, type ServiceUsage } from "../health/usage.ts";
-import type { Log } from "../log.ts";
+import type { Logger } from "../log.ts";
 import type { RailwayClient } from "../railway/index.ts";
 import { evaluate } from "./evaluate.ts";
 import { recordOutcomes } from "./record.ts";
@@ -27,7 +27,7 @@ export interface SweeperOptions {
   probe: (url: string) => Promise<ProbeResult>;
   /** Undefined when Railway is not configured: no usage, no auto-heal. */
   railway: Pick<RailwayClient, "getMetrics" | "restartDeployment"> | undefined;
-  log: Log;
+  log: Logger;
   now?: () => Date;
   /** Checks in flight at once. Default 200. */
   concurrency?: number;

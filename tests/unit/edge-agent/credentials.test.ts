@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CredentialManager, credentialFromJwt, type StoredCredential } from "../../../edge-agent/credentials.ts";
 import { isAgentError } from "../../../edge-agent/errors.ts";
-import { silentLogger } from "../../../edge-agent/log.ts";
+import { silentLogger } from "../../../functions/_shared/log.ts";
 import { createOrchestratorApi } from "../../../edge-agent/orchestrator-api.ts";
 import { createRpcClient, type HttpFetch } from "../../../edge-agent/rpc-client.ts";
 import { ManualClock } from "./fakes.ts";

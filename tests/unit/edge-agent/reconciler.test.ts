@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { DesiredState } from "../../../functions/_shared/edge/desired-state.ts";
 import { AgentError } from "../../../edge-agent/errors.ts";
-import { silentLogger } from "../../../edge-agent/log.ts";
+import { silentLogger } from "../../../functions/_shared/log.ts";
 import { Reconciler, type ApplyStatus, type ReconcilerOptions } from "../../../edge-agent/reconciler.ts";
 import { FakeDocker, ManualClock } from "./fakes.ts";
 import { ID_A, OPTIONS, desiredContainer, desiredState } from "./fixtures.ts";
