@@ -9,7 +9,7 @@ import { loadOrCreateKeys, signJwt } from "../keys/keys.ts";
 import { createLogger } from "../log/logger.ts";
 import { clusterPaths } from "../postgres/cluster.ts";
 import { pushMigrations } from "../postgres/db-push.ts";
-import { CONTAINER_REQUIREMENTS, ensureSystemPackages, POSTGRES_REQUIREMENTS } from "../postgres/system-packages.ts";
+import { TEST_REQUIREMENTS, ensureSystemPackages, POSTGRES_REQUIREMENTS } from "../postgres/system-packages.ts";
 import { dbUrl } from "../config/stack-config.ts";
 import { projectRootFrom, startDatabase, startStack } from "../stack/stack.ts";
 import { isAlive, readRunningStack, removeStackInfo, writeStackInfo } from "../stack/state-file.ts";
@@ -125,7 +125,7 @@ async function token(config: StackConfig, args: string[]): Promise<number> {
 }
 
 async function test(root: string, args: string[]): Promise<number> {
-  ensureSystemPackages([...POSTGRES_REQUIREMENTS, ...CONTAINER_REQUIREMENTS], (m) => say(m));
+  ensureSystemPackages([...POSTGRES_REQUIREMENTS, ...TEST_REQUIREMENTS], (m) => say(m));
   const vitest = spawn(`${root}/node_modules/.bin/vitest`, ["run", ...args], { stdio: "inherit", cwd: root });
   return new Promise((resolve) => vitest.once("exit", (code) => resolve(code ?? 1)));
 }

@@ -20,10 +20,12 @@ export const POSTGRES_REQUIREMENTS: Requirement[] = [
   { pkg: "postgresql-15-cron", probe: `${PG_LIB}/pg_cron.so` },
 ];
 
-export const CONTAINER_REQUIREMENTS: Requirement[] = [
+/** What the test suites need besides PostgreSQL: real containers for the edge tests, a browser for the dashboard's. */
+export const TEST_REQUIREMENTS: Requirement[] = [
   { pkg: "podman", probe: "/usr/bin/podman" },
   { pkg: "runc", probe: "/usr/sbin/runc" },
   { pkg: "busybox-static", probe: "/bin/busybox" },
+  { pkg: "chromium", probe: "/usr/bin/chromium" },
 ];
 
 export function isRoot(): boolean {

@@ -2,6 +2,7 @@ import path from "node:path";
 import postgres, { type Sql } from "postgres";
 import { StackError } from "../cli/stack-error.ts";
 import { apiUrl, dbUrl, type StackConfig } from "../config/stack-config.ts";
+import { startDashboard } from "../dashboard/dashboard-server.ts";
 import { createFunctionHost, type FunctionHost } from "../functions/function-host.ts";
 import { serveNode, type NodeServer } from "../gateway/node-adapter.ts";
 import { createGateway, type Route } from "../gateway/routes.ts";
@@ -152,6 +153,13 @@ export async function startStack(config: StackConfig, log: Logger): Promise<Runn
     const server: NodeServer = await serveNode(createGateway(routes), routes, { host: config.host, port: config.apiPort, log: log.child({ component: "gateway" }) });
     cleanups.push(() => server.close());
 
+    // The operator dashboard (read-only; docs/dashboard.md): serves the page and an operator token.
+    const dashboard = await startDashboard({
+      host: config.host, port: config.dashboardPort, apiUrl: api, anonKey: keys.anonKey, jwtSecret: keys.jwtSecret,
+      projectRoot: config.projectRoot, log,
+    });
+    cleanups.push(() => dashboard.stop());
+
     // Its own connections, named as pg_net's worker is (net.check_worker_is_up looks for the name).
     const pgNetSql = adminSql(config, "pg_net worker");
     cleanups.push(() => pgNetSql.end({ timeout: 5 }));
@@ -166,7 +174,7 @@ export async function startStack(config: StackConfig, log: Logger): Promise<Runn
       startedAt: new Date().toISOString(),
       apiUrl: api,
       dbUrl: dbUrl(config),
-      dashboardUrl: `http://${config.host}:${config.dashboardPort}`,
+      dashboardUrl: dashboard.url,
       ...(localRailway ? { railwayUrl: localRailway.url, railwayControlUrl: localRailway.controlUrl } : {}),
       anonKey: keys.anonKey,
       serviceRoleKey: keys.serviceRoleKey,

@@ -13,7 +13,8 @@
  * - container: one deployed copy of an agent for a customer (public.containers).
  * - deployment: one deploy/redeploy/rollback/restart/heal of a container (public.deployments).
  * - drain: one run of the dispatcher, claiming queued requests until none is left.
- * - sweep: the scheduled pass that re-queues stuck requests (and, later, checks health).
+ * - sweep: a scheduled pass: the message sweeper re-queues stuck requests; the health sweep checks
+ *   every due container.
  */
 export const ORCHESTRATOR_ID = "agent.agentify.hosting-orchestrator";
 
