@@ -135,6 +135,18 @@ describe.skipIf(!installed)(`deploy_to_edge end to end${installed ? "" : " (skip
     expect(JSON.stringify(stored)).not.toContain(SECRET);
   });
 
+  it("the health sweep marks it healthy", async () => {
+    // pg_cron wakes the sweep every minute; the test runs the scheduled command itself.
+    await eventually(async () => {
+      await sql`select private.wake_health_sweep()`;
+      const [row] = await sql<{ health_state: string; health: boolean }[]>`select health_state, health from public.containers where id = ${containerId}`;
+      return row?.health_state === "healthy" ? row : undefined;
+    }, { timeoutMs: 30_000, everyMs: 1000, what: "the sweep to mark the edge container healthy" });
+    const checks = await sql`select status from public.health_checks where container_id = ${containerId} order by checked_at`;
+    expect(checks.length).toBeGreaterThan(0);
+    expect(checks.at(-1)).toMatchObject({ status: "healthy" });
+  });
+
   it("get_address returns the edge container's address", async () => {
     const answer = await reply(await owner.request("get_address", { agent_id: "agent.acme.weather", customer_id: CUSTOMER }));
     expect(answer).toMatchObject({ type: "inform", intent: "get_address_complete", payload: { address, container_id: containerId, status: "running" } });
