@@ -12,9 +12,9 @@ export function adminSql(stack: BackgroundStack, max = 4): Sql {
   return postgres(stack.info.dbUrl, { max, onnotice: () => {} });
 }
 
-/** Deploys one agent on the local Railway so get_address has something to answer. */
-export async function deployTarget(agent: Agent): Promise<{ agent_id: string; customer_id: string }> {
-  const target = { agent_id: "agent.bench.target", customer_id: "cust_bench" };
+/** Deploys one agent on the local Railway (one per benchmark: `customer`) so get_address has something to answer. */
+export async function deployTarget(agent: Agent, customer: string): Promise<{ agent_id: string; customer_id: string }> {
+  const target = { agent_id: "agent.bench.target", customer_id: customer };
   const conversation = randomUUID();
   await agent.request("deploy_to_railway", { ...target, image: "ghcr.io/agentify/bench:1.0.0" }, { conversation_id: conversation });
   const reply = await agent.waitFor((m) => m.conversation_id === conversation && m.in_reply_to !== null, 30_000);

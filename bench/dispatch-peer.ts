@@ -110,7 +110,7 @@ export const dispatchPeer: Bench = {
       const ratio = Math.round((ours.perSecond / peerPerSecond) * 100) / 100;
       return {
         ok: true,
-        params: { jobs, samples, concurrency, ours_intent: "get_address (not_found reply)", peer: "graphile-worker 0.16.6 no-op task" },
+        params: { jobs, samples, peer_concurrency: concurrency, ours_concurrency: "ORCHESTRATOR_CONCURRENCY (default 10)", ours_intent: "get_address (not_found reply)", peer: "graphile-worker 0.16.6 no-op task" },
         metrics: {
           ours_jobs_per_s: Math.round(ours.perSecond), peer_jobs_per_s: Math.round(peerPerSecond), ratio,
           ours_p50_ms: o.p50_ms, peer_p50_ms: p.p50_ms, ours_p99_ms: o.p99_ms, peer_p99_ms: p.p99_ms,

@@ -20,7 +20,7 @@ export const e2eLatency: Bench = {
     const agents = await connectAgents(stack, agentCount, "lat");
     const sql = adminSql(stack);
     try {
-      const target = await deployTarget(agents[0]!);
+      const target = await deployTarget(agents[0]!, "cust_latency");
       const pending = new Map<string, Sent & { measured: boolean }>();
       const latencies: number[] = [];
       const receivedAt = new Map<string, number>();

@@ -17,7 +17,7 @@ export const e2eThroughput: Bench = {
     const windowSize = numberOption(options, "window", 40);
     const agents = await connectAgents(stack, agentCount, "tp");
     try {
-      const target = await deployTarget(agents[0]!);
+      const target = await deployTarget(agents[0]!, "cust_throughput");
       const outstanding = new Map<string, Sent & { agent: string }>();
       const replies = new Map<string, number>();
       let misdelivered = 0;

@@ -1,8 +1,10 @@
 /**
  * PostgREST RPC calls to the orchestrator (`POST <url>/rest/v1/rpc/<name>`) over an injected `fetch`.
  * Maps failures to agent errors: network, 5xx, 408 and 429 → `orchestrator_unavailable` (retry later);
- * 401/403 → `credential_refused`; other 4xx → `orchestrator_rejected`. PostgREST's error `message` is kept;
- * bodies and tokens never go into an error.
+ * a refusal of the credential itself → `credential_refused` (401, or 403 with SQLSTATE 28000 or a
+ * PostgREST JWT error); any other 401/403 (a missing grant, say) and other 4xx → `orchestrator_rejected`,
+ * so a good credential is never thrown away for the orchestrator's own mistake. PostgREST's error
+ * `message` is kept; bodies and tokens never go into an error.
  */
 import { deviceRpcPath, type DeviceRpcName } from "../functions/_shared/edge/device-api.ts";
 import { AgentError } from "./errors.ts";
@@ -47,7 +49,7 @@ export function createRpcClient(options: RpcClientOptions): RpcClient {
       if (!response.ok) {
         const details = { operation: name, status: response.status };
         const message = `${name} answered HTTP ${response.status}: ${postgrestMessage(text)}`;
-        if (response.status === 401 || response.status === 403) throw new AgentError("credential_refused", message, details);
+        if (refusesCredential(response.status, text)) throw new AgentError("credential_refused", message, details);
         if (response.status >= 500 || TRANSIENT_STATUSES.has(response.status)) throw new AgentError("orchestrator_unavailable", message, details);
         throw new AgentError("orchestrator_rejected", message, details);
       }
@@ -59,6 +61,20 @@ export function createRpcClient(options: RpcClientOptions): RpcClient {
       }
     },
   };
+}
+
+/** PostgREST's JWT errors (PGRST301–303) and the device functions' SQLSTATE 28000 refuse the credential. */
+const CREDENTIAL_CODES = new Set(["28000", "PGRST301", "PGRST302", "PGRST303"]);
+
+function refusesCredential(status: number, text: string): boolean {
+  if (status === 401) return true;
+  if (status !== 403) return false;
+  try {
+    const code = (JSON.parse(text) as { code?: unknown }).code;
+    return typeof code === "string" && CREDENTIAL_CODES.has(code);
+  } catch {
+    return false;
+  }
 }
 
 function postgrestMessage(text: string): string {

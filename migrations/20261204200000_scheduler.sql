@@ -25,9 +25,11 @@ begin
   if every_seconds < 60 and private.cron_supports_seconds() then
     return cron.schedule(job_name, every_seconds || ' seconds', command);
   end if;
-  -- whole minutes: the finest schedule pg_cron 1.4 knows
+  -- whole minutes (the finest schedule pg_cron 1.4 knows), or whole hours beyond one hour
   return cron.schedule(job_name,
-    case when every_seconds <= 60 then '* * * * *' else '*/' || greatest(1, every_seconds / 60) || ' * * * *' end,
+    case when every_seconds <= 60 then '* * * * *'
+         when every_seconds < 3600 then '*/' || ceil(every_seconds / 60.0)::int || ' * * * *'
+         else '0 */' || least(23, ceil(every_seconds / 3600.0)::int) || ' * * *' end,
     command);
 end
 $$;

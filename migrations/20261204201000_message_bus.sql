@@ -180,6 +180,7 @@ create or replace function public.send_message(
 ) returns public.messages
   language plpgsql security invoker set search_path = ''
 as $$
+#variable_conflict use_column
 declare
   result public.messages;
   me text := private.current_agent_id();
@@ -190,6 +191,7 @@ begin
   insert into public.messages (type, sender, "to", intent, payload, conversation_id, in_reply_to, idempotency_key)
   values (send_message.type, me, send_message."to", send_message.intent, coalesce(send_message.payload, '{}'::jsonb),
           send_message.conversation_id, send_message.in_reply_to, send_message.idempotency_key)
+  on conflict (sender, idempotency_key) where idempotency_key is not null do nothing
   returning * into result;
   if result.id is null then
     select * into result from public.messages m where m.sender = me and m.idempotency_key = send_message.idempotency_key;

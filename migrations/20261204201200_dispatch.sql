@@ -24,7 +24,7 @@ comment on table private.dispatcher_state is 'Whether a wake-up of the dispatche
 create table private.dispatch_settings (
   id                  integer  primary key default 1 check (id = 1),
   max_attempts        integer  not null default 5 check (max_attempts between 1 and 50),
-  deadline_seconds    integer  not null default 120 check (deadline_seconds >= 5),
+  deadline_seconds    integer  not null default 900 check (deadline_seconds >= 5),
   backoff_base_seconds integer not null default 5 check (backoff_base_seconds >= 1),
   backoff_max_seconds integer  not null default 300 check (backoff_max_seconds >= 1),
   rewake_after_seconds integer not null default 5 check (rewake_after_seconds >= 1)
@@ -154,6 +154,9 @@ begin
   on conflict (in_reply_to) where sender = 'agent.agentify.hosting-orchestrator' and in_reply_to is not null
   do nothing
   returning id into reply_id;
+  if reply_id is null then
+    return null; -- answered before: the request keeps the state of its one reply
+  end if;
   update public.messages
      set status = case when reply_type = 'inform' then 'done' else 'failed' end,
          processed_at = coalesce(processed_at, now()),

@@ -177,26 +177,27 @@ end
 $$;
 comment on function private.require_device() is 'The calling device, or SQLSTATE 28000 (PostgREST: 403) when its credential is not valid.';
 
-create or replace function private.is_operator_caller() returns boolean
+create or replace function private.is_device_admin() returns boolean
   language sql stable set search_path = ''
 as $$
-  select private.is_operator()
+  select coalesce((auth.jwt() ->> 'device_admin')::boolean, false)
       or coalesce(auth.jwt() ->> 'role', '') = 'service_role'
       or (auth.jwt() is null and session_user not in ('authenticator', 'anon', 'authenticated'))
 $$;
-comment on function private.is_operator_caller() is
-  'True for an operator: a JWT with operator: true, the service role, or a privileged database session without API claims (psql).';
+comment on function private.is_device_admin() is
+  'True for who may create, enroll and revoke devices: a JWT with device_admin: true, the service role, or a privileged database session without API claims (psql). The operator claim alone (the read-only dashboard) is not enough.';
 
-create or replace function private.require_operator() returns void
+create or replace function private.require_device_admin() returns void
   language plpgsql stable set search_path = ''
 as $$
 begin
-  if not private.is_operator_caller() then
-    raise exception 'only operators manage devices' using errcode = '42501';
+  if not private.is_device_admin() then
+    raise exception 'only device administrators manage devices' using errcode = '42501',
+      hint = 'Use a JWT with device_admin: true, the service-role key, or psql.';
   end if;
 end
 $$;
-comment on function private.require_operator() is 'Raises SQLSTATE 42501 unless the caller is an operator.';
+comment on function private.require_device_admin() is 'Raises SQLSTATE 42501 unless the caller may manage devices (private.is_device_admin).';
 
 grant execute on function private.device_id_from_jwt() to anon, authenticated, service_role;
 
@@ -240,7 +241,7 @@ as $$
 declare
   device uuid;
 begin
-  perform private.require_operator();
+  perform private.require_device_admin();
   if labels is null or jsonb_typeof(labels) <> 'object'
      or exists (select 1 from jsonb_each(labels) e where jsonb_typeof(e.value) <> 'string') then
     raise exception 'labels must be a JSON object of strings, e.g. {"site": "berlin"}' using errcode = '22023';
@@ -259,14 +260,14 @@ create or replace function public.create_enrollment_token(device_id uuid) return
   language plpgsql volatile security definer set search_path = ''
 as $$
 begin
-  perform private.require_operator();
+  perform private.require_device_admin();
   if not exists (select 1 from public.devices d where d.id = create_enrollment_token.device_id and d.status <> 'revoked') then
     raise exception 'no device % (or it is revoked)', device_id using errcode = 'P0002';
   end if;
   return jsonb_build_object('device_id', device_id, 'enrollment_token', private.new_enrollment_token(device_id));
 end
 $$;
-comment on function public.create_enrollment_token(uuid) is 'Operators: a new one-time enrollment token for an existing device (e.g. after its credential was lost).';
+comment on function public.create_enrollment_token(uuid) is 'Device administrators: a new one-time enrollment token for an existing device (e.g. after its credential was lost).';
 
 create or replace function public.revoke_device(device_id uuid) returns jsonb
   language plpgsql volatile security definer set search_path = ''
@@ -274,7 +275,7 @@ as $$
 declare
   revoked integer;
 begin
-  perform private.require_operator();
+  perform private.require_device_admin();
   update public.devices d set status = 'revoked', revoked_at = coalesce(d.revoked_at, now())
    where d.id = revoke_device.device_id;
   if not found then

@@ -11,6 +11,16 @@
 -- Env values are secrets: kept in Vault (one secret per container, named edge_env:<container id>) and
 -- delivered only in device_desired_state's answer to the device's own credential.
 
+create or replace function private.is_host_address(candidate text) returns boolean
+  language sql immutable set search_path = ''
+as $$
+  select candidate is not null and length(candidate) <= 253 and (
+    candidate ~ '^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$'
+    or candidate ~ '^[0-9A-Fa-f:.]+$' and candidate like '%:%'
+  )
+$$;
+comment on function private.is_host_address(text) is 'True for a bare host name, IPv4 or IPv6 address (no port, path, brackets or credentials).';
+
 create table private.edge_containers (
   container_id     uuid        primary key references public.containers (id) on delete cascade,
   device_id        uuid        not null references public.devices (id),
@@ -238,6 +248,12 @@ begin
   if jsonb_array_length(report -> 'containers') > 1000 then
     raise exception 'a report may list at most 1000 containers' using errcode = '22023';
   end if;
+  -- The address becomes part of health-check URLs: a bare host name or IP, nothing else (no port,
+  -- path or credentials a device could use to aim checks elsewhere).
+  if report -> 'device' ? 'address' and not private.is_host_address(report -> 'device' ->> 'address') then
+    raise exception 'device.address must be a host name or an IP address, got %', left(report -> 'device' ->> 'address', 80)
+      using errcode = '22023';
+  end if;
   generation := (report ->> 'generation')::bigint;
   perform private.touch_device(device, left(report ->> 'agent_version', 64));
   update public.devices d
@@ -296,10 +312,22 @@ $$;
 comment on function private.mark_offline_devices(timestamptz) is
   'Run by pg_cron: marks offline every online device whose last heartbeat is more than missed_heartbeats × heartbeat_interval_seconds before `at`; its containers'' health becomes unknown and each owner gets a health_changed inform (reason device_offline). Returns how many devices went offline.';
 
+create or replace function private.purge_device_credentials(at timestamptz default now()) returns integer
+  language sql volatile security definer set search_path = ''
+as $$
+  with gone as (
+    delete from private.device_credentials where expires_at < at - interval '1 day' returning 1
+  )
+  select count(*)::int from gone
+$$;
+comment on function private.purge_device_credentials(timestamptz) is
+  'Run by pg_cron: deletes device credentials that expired more than a day ago (a renewal adds one per device every half lifetime). Returns how many.';
+
 do $$
 begin
   if current_database() = coalesce(current_setting('cron.database_name', true), 'postgres') then
     perform private.cron_schedule_every('edge-offline-devices', 10, 'select private.mark_offline_devices()');
+    perform private.cron_schedule_every('edge-purge-credentials', 3600, 'select private.purge_device_credentials()');
   end if;
 end
 $$;

@@ -212,6 +212,9 @@ begin
   on conflict (in_reply_to) where sender = 'agent.agentify.hosting-orchestrator' and in_reply_to is not null
   do nothing
   returning id into reply_id;
+  if reply_id is null then
+    return null; -- answered before: the request keeps the state of its one reply
+  end if;
   update public.messages
      set status = case when reply_type = 'inform' then 'done' else 'failed' end,
          processed_at = coalesce(processed_at, now()),
@@ -235,9 +238,11 @@ begin
   if every_seconds < 60 and private.cron_supports_seconds() then
     return cron.schedule(job_name, every_seconds || ' seconds', command);
   end if;
-  -- whole minutes: the finest schedule pg_cron 1.4 knows
+  -- whole minutes (the finest schedule pg_cron 1.4 knows), or whole hours beyond one hour
   return cron.schedule(job_name,
-    case when every_seconds <= 60 then '* * * * *' else '*/' || greatest(1, every_seconds / 60) || ' * * * *' end,
+    case when every_seconds <= 60 then '* * * * *'
+         when every_seconds < 3600 then '*/' || ceil(every_seconds / 60.0)::int || ' * * * *'
+         else '0 */' || least(23, ceil(every_seconds / 3600.0)::int) || ' * * *' end,
     command);
 end
 $$;
@@ -398,23 +403,35 @@ CREATE FUNCTION private.is_agent_id(candidate text) RETURNS boolean
 
 COMMENT ON FUNCTION private.is_agent_id(candidate text) IS 'True for an agent id: lowercase, dot-separated segments, starting with "agent." (e.g. agent.marketplace.orchestrator).';
 
+CREATE FUNCTION private.is_device_admin() RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select coalesce((auth.jwt() ->> 'device_admin')::boolean, false)
+      or coalesce(auth.jwt() ->> 'role', '') = 'service_role'
+      or (auth.jwt() is null and session_user not in ('authenticator', 'anon', 'authenticated'))
+$$;
+
+COMMENT ON FUNCTION private.is_device_admin() IS 'True for who may create, enroll and revoke devices: a JWT with device_admin: true, the service role, or a privileged database session without API claims (psql). The operator claim alone (the read-only dashboard) is not enough.';
+
+CREATE FUNCTION private.is_host_address(candidate text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $_$
+  select candidate is not null and length(candidate) <= 253 and (
+    candidate ~ '^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$'
+    or candidate ~ '^[0-9A-Fa-f:.]+$' and candidate like '%:%'
+  )
+$_$;
+
+COMMENT ON FUNCTION private.is_host_address(candidate text) IS 'True for a bare host name, IPv4 or IPv6 address (no port, path, brackets or credentials).';
+
 CREATE FUNCTION private.is_operator() RETURNS boolean
     LANGUAGE sql STABLE
     SET search_path TO ''
     AS $$ select coalesce((auth.jwt() ->> 'operator')::boolean, false) $$;
 
 COMMENT ON FUNCTION private.is_operator() IS 'True when the caller''s JWT carries the operator claim (the dashboard).';
-
-CREATE FUNCTION private.is_operator_caller() RETURNS boolean
-    LANGUAGE sql STABLE
-    SET search_path TO ''
-    AS $$
-  select private.is_operator()
-      or coalesce(auth.jwt() ->> 'role', '') = 'service_role'
-      or (auth.jwt() is null and session_user not in ('authenticator', 'anon', 'authenticated'))
-$$;
-
-COMMENT ON FUNCTION private.is_operator_caller() IS 'True for an operator: a JWT with operator: true, the service role, or a privileged database session without API claims (psql).';
 
 CREATE FUNCTION private.issue_device_credential(device uuid) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
@@ -543,6 +560,18 @@ $$;
 
 COMMENT ON FUNCTION private.post_to_orchestrator(task text) IS 'Queues one pg_net call of the hosting-orchestrator function with {"task": task}, using the URL and key from Vault. False when they are not set.';
 
+CREATE FUNCTION private.purge_device_credentials(at timestamp with time zone DEFAULT now()) RETURNS integer
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  with gone as (
+    delete from private.device_credentials where expires_at < at - interval '1 day' returning 1
+  )
+  select count(*)::int from gone
+$$;
+
+COMMENT ON FUNCTION private.purge_device_credentials(at timestamp with time zone) IS 'Run by pg_cron: deletes device credentials that expired more than a day ago (a renewal adds one per device every half lifetime). Returns how many.';
+
 CREATE FUNCTION private.redact_payload(payload jsonb) RETURNS jsonb
     LANGUAGE sql IMMUTABLE
     SET search_path TO ''
@@ -604,18 +633,19 @@ $$;
 
 COMMENT ON FUNCTION private.require_device() IS 'The calling device, or SQLSTATE 28000 (PostgREST: 403) when its credential is not valid.';
 
-CREATE FUNCTION private.require_operator() RETURNS void
+CREATE FUNCTION private.require_device_admin() RETURNS void
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
     AS $$
 begin
-  if not private.is_operator_caller() then
-    raise exception 'only operators manage devices' using errcode = '42501';
+  if not private.is_device_admin() then
+    raise exception 'only device administrators manage devices' using errcode = '42501',
+      hint = 'Use a JWT with device_admin: true, the service-role key, or psql.';
   end if;
 end
 $$;
 
-COMMENT ON FUNCTION private.require_operator() IS 'Raises SQLSTATE 42501 unless the caller is an operator.';
+COMMENT ON FUNCTION private.require_device_admin() IS 'Raises SQLSTATE 42501 unless the caller may manage devices (private.is_device_admin).';
 
 CREATE FUNCTION private.scheduler_beat(job_name text) RETURNS void
     LANGUAGE sql
@@ -877,7 +907,7 @@ CREATE FUNCTION public.create_device(name text, labels jsonb DEFAULT '{}'::jsonb
 declare
   device uuid;
 begin
-  perform private.require_operator();
+  perform private.require_device_admin();
   if labels is null or jsonb_typeof(labels) <> 'object'
      or exists (select 1 from jsonb_each(labels) e where jsonb_typeof(e.value) <> 'string') then
     raise exception 'labels must be a JSON object of strings, e.g. {"site": "berlin"}' using errcode = '22023';
@@ -897,7 +927,7 @@ CREATE FUNCTION public.create_enrollment_token(device_id uuid) RETURNS jsonb
     SET search_path TO ''
     AS $$
 begin
-  perform private.require_operator();
+  perform private.require_device_admin();
   if not exists (select 1 from public.devices d where d.id = create_enrollment_token.device_id and d.status <> 'revoked') then
     raise exception 'no device % (or it is revoked)', device_id using errcode = 'P0002';
   end if;
@@ -905,7 +935,7 @@ begin
 end
 $$;
 
-COMMENT ON FUNCTION public.create_enrollment_token(device_id uuid) IS 'Operators: a new one-time enrollment token for an existing device (e.g. after its credential was lost).';
+COMMENT ON FUNCTION public.create_enrollment_token(device_id uuid) IS 'Device administrators: a new one-time enrollment token for an existing device (e.g. after its credential was lost).';
 
 CREATE FUNCTION public.device_desired_state() RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -961,6 +991,12 @@ begin
   end if;
   if jsonb_array_length(report -> 'containers') > 1000 then
     raise exception 'a report may list at most 1000 containers' using errcode = '22023';
+  end if;
+  -- The address becomes part of health-check URLs: a bare host name or IP, nothing else (no port,
+  -- path or credentials a device could use to aim checks elsewhere).
+  if report -> 'device' ? 'address' and not private.is_host_address(report -> 'device' ->> 'address') then
+    raise exception 'device.address must be a host name or an IP address, got %', left(report -> 'device' ->> 'address', 80)
+      using errcode = '22023';
   end if;
   generation := (report ->> 'generation')::bigint;
   perform private.touch_device(device, left(report ->> 'agent_version', 64));
@@ -1018,7 +1054,7 @@ CREATE FUNCTION public.revoke_device(device_id uuid) RETURNS jsonb
 declare
   revoked integer;
 begin
-  perform private.require_operator();
+  perform private.require_device_admin();
   update public.devices d set status = 'revoked', revoked_at = coalesce(d.revoked_at, now())
    where d.id = revoke_device.device_id;
   if not found then
@@ -1039,6 +1075,7 @@ CREATE FUNCTION public.send_message("to" text[], intent text, payload jsonb DEFA
     LANGUAGE plpgsql
     SET search_path TO ''
     AS $$
+#variable_conflict use_column
 declare
   result public.messages;
   me text := private.current_agent_id();
@@ -1049,6 +1086,7 @@ begin
   insert into public.messages (type, sender, "to", intent, payload, conversation_id, in_reply_to, idempotency_key)
   values (send_message.type, me, send_message."to", send_message.intent, coalesce(send_message.payload, '{}'::jsonb),
           send_message.conversation_id, send_message.in_reply_to, send_message.idempotency_key)
+  on conflict (sender, idempotency_key) where idempotency_key is not null do nothing
   returning * into result;
   if result.id is null then
     select * into result from public.messages m where m.sender = me and m.idempotency_key = send_message.idempotency_key;
@@ -1082,7 +1120,7 @@ COMMENT ON TABLE private.device_enrollments IS 'One-time enrollment tokens (SHA-
 CREATE TABLE private.dispatch_settings (
     id integer DEFAULT 1 NOT NULL,
     max_attempts integer DEFAULT 5 NOT NULL,
-    deadline_seconds integer DEFAULT 120 NOT NULL,
+    deadline_seconds integer DEFAULT 900 NOT NULL,
     backoff_base_seconds integer DEFAULT 5 NOT NULL,
     backoff_max_seconds integer DEFAULT 300 NOT NULL,
     rewake_after_seconds integer DEFAULT 5 NOT NULL,
@@ -1609,12 +1647,14 @@ GRANT ALL ON FUNCTION private.is_agent_id(candidate text) TO service_role;
 GRANT ALL ON FUNCTION private.is_agent_id(candidate text) TO anon;
 GRANT ALL ON FUNCTION private.is_agent_id(candidate text) TO authenticated;
 
+REVOKE ALL ON FUNCTION private.is_device_admin() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION private.is_host_address(candidate text) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.is_operator() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.is_operator() TO service_role;
 GRANT ALL ON FUNCTION private.is_operator() TO anon;
 GRANT ALL ON FUNCTION private.is_operator() TO authenticated;
-
-REVOKE ALL ON FUNCTION private.is_operator_caller() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.issue_device_credential(device uuid) FROM PUBLIC;
 
@@ -1631,13 +1671,15 @@ GRANT ALL ON FUNCTION private.orchestrator_id() TO authenticated;
 
 REVOKE ALL ON FUNCTION private.post_to_orchestrator(task text) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION private.purge_device_credentials(at timestamp with time zone) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION private.redact_payload(payload jsonb) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.release_request(request_id uuid, error_text text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.require_device() FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION private.require_operator() FROM PUBLIC;
+REVOKE ALL ON FUNCTION private.require_device_admin() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.scheduler_beat(job_name text) FROM PUBLIC;
 

@@ -1,5 +1,6 @@
 import postgres from "postgres";
 import { loadOrchestratorConfig } from "./config.ts";
+import { callerRole } from "./http/caller-role.ts";
 import { createDeploymentWatcher, type DeploymentWatcher } from "./dispatch/deployment-watcher.ts";
 import { createDrainer, type Drainer } from "./dispatch/drainer.ts";
 import type { Services } from "./handlers/context.ts";
@@ -12,7 +13,8 @@ import { createHealthSweeper, type HealthSweeper } from "./sweep/sweeper.ts";
  * The hosting-orchestrator function, runtime-neutral: the Deno entry (functions/hosting-orchestrator/
  * index.ts) passes its environment and `EdgeRuntime.waitUntil`; tests build it the same way under Node.
  *
- * HTTP surface (called by pg_net from the database, with the service-role key):
+ * HTTP surface (called by pg_net from the database, with the service-role key; any other caller
+ * gets 403):
  *   POST {"task":"drain"}  → 202; drains the queued requests in the background
  *   POST {"task":"health_sweep"} → 202; one health sweep in the background (pg_cron, docs/health.md)
  *   GET                    → 200 {"status":"ok"}
@@ -76,6 +78,9 @@ export function createOrchestratorApp(env: Record<string, string | undefined>, o
     async handle(request) {
       if (request.method === "GET") return json(200, { status: "ok" });
       if (request.method !== "POST") return json(405, { error: { code: "method_not_allowed", message: "use POST" } });
+      if (callerRole(request) !== "service_role") {
+        return json(403, { error: { code: "forbidden", message: "tasks are started by the database with the service-role key" } });
+      }
       const body = await request.json().catch(() => ({})) as { task?: unknown };
       if (body.task === "health_sweep") {
         options.waitUntil?.(sweeper.run());

@@ -10,7 +10,7 @@ import { maintainMessagePartitions } from "../../local/realtime/partitions.ts";
 import { storeProjectJwtSecret } from "../../local/stack/dispatch-secrets.ts";
 import { agentClaims, asRole } from "../setup/as-role.ts";
 import { createTestDatabase, type TestDatabase } from "../setup/databases.ts";
-import { asDevice, claimsOf, createDevice, entry, exchange, JWT_SECRET, onlineDevice, OPERATOR, report } from "./edge-fixtures.ts";
+import { asDevice, claimsOf, createDevice, entry, exchange, JWT_SECRET, onlineDevice, OPERATOR, report, READ_ONLY_OPERATOR } from "./edge-fixtures.ts";
 
 const OWNER = "agent.marketplace.orchestrator";
 const SECRET = "edge-env-secret-value-42";
@@ -52,8 +52,11 @@ const informs = (intent: string, containerId: string) =>
     select payload, "to" from public.messages where type = 'inform' and intent = ${intent} and payload ->> 'container_id' = ${containerId}`;
 
 describe("enrollment and credentials", () => {
-  it("only operators create devices", async () => {
+  it("only device administrators create or revoke devices; the read-only operator token cannot", async () => {
     await expect(asRole(sql, agentClaims(OWNER), (tx) => tx`select public.create_device('pi', '{}'::jsonb)`)).rejects.toMatchObject({ code: "42501" });
+    await expect(asRole(sql, READ_ONLY_OPERATOR, (tx) => tx`select public.create_device('pi', '{}'::jsonb)`)).rejects.toMatchObject({ code: "42501" });
+    const d = await createDevice(sql, "pi-admin-only");
+    await expect(asRole(sql, READ_ONLY_OPERATOR, (tx) => tx`select public.revoke_device(${d.device_id})`)).rejects.toMatchObject({ code: "42501" });
     await expect(asRole(sql, { role: "anon" }, (tx) => tx`select public.create_device('pi', '{}'::jsonb)`)).rejects.toMatchObject({ code: "42501" });
     await expect(asRole(sql, OPERATOR, (tx) => tx`select public.create_device('pi', '["a"]'::jsonb)`)).rejects.toThrow(/labels must be a JSON object/);
   });
@@ -216,6 +219,18 @@ describe("offline devices", () => {
     expect(r).toEqual({ desired_generation: c.generation });
     expect((await sql`select status, agent_version from public.devices where id = ${d.id}`)[0]).toEqual({ status: "online", agent_version: "0.1.1" });
     expect((await sql`select last_health_check_at from public.containers where id = ${c.id}`)[0]?.last_health_check_at).toBeNull();
+  });
+
+  it("purges credentials that expired more than a day ago, and only those", async () => {
+    const created = await createDevice(sql, "pi-purge");
+    const old = await exchange(sql, created.enrollment_token);
+    const current = (await asDevice(sql, old.token, (tx) => tx<{ r: { token: string } }[]>`select public.device_token_renew() as r`))[0]!.r;
+    const jti = (token: string) => String(claimsOf(token).jti);
+    await sql`update private.device_credentials set expires_at = now() - interval '2 days' where jti::text = ${jti(old.token)}`;
+    const { n } = (await sql<{ n: number }[]>`select private.purge_device_credentials() as n`)[0]!;
+    expect(n).toBeGreaterThanOrEqual(1);
+    expect(await sql`select 1 from private.device_credentials where jti::text = ${jti(old.token)}`).toHaveLength(0);
+    expect(await sql`select 1 from private.device_credentials where jti::text = ${jti(current.token)}`).toHaveLength(1);
   });
 
   it("keeps the health sweep away from the containers of a device that is not online", async () => {

@@ -2,7 +2,10 @@ import type { Sql, TransactionSql } from "postgres";
 import { asRole } from "../setup/as-role.ts";
 
 /** Helpers of the edge database tests: operators, enrolled devices and calls made with a device credential. */
-export const OPERATOR = { role: "authenticated", operator: true } as const;
+/** Claims of a device administrator (create, enroll, revoke devices). */
+export const OPERATOR = { role: "authenticated", operator: true, device_admin: true } as const;
+/** Claims of the read-only dashboard: reads everything, manages nothing. */
+export const READ_ONLY_OPERATOR = { role: "authenticated", operator: true } as const;
 export const JWT_SECRET = "edge-test-jwt-secret-0123456789-abcdefghijklmnop";
 
 export interface Credential { device_id: string; token: string; expires_at: string }

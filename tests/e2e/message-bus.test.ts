@@ -161,6 +161,14 @@ describe("bad input", () => {
     expect(reply.payload).toMatchObject({ error: { code: "invalid_payload", message: expect.stringMatching(/limit is 65536/) } });
   });
 
+  it("the orchestrator function takes its tasks from the database's service-role key only", async () => {
+    const url = `${s.apiUrl}/functions/v1/hosting-orchestrator`;
+    const post = (key: string) => fetch(url, { method: "POST", body: '{"task":"drain"}', headers: { authorization: `Bearer ${key}`, "content-type": "application/json" } });
+    expect((await post(s.anonKey)).status).toBe(403);
+    expect((await post(agent.token)).status).toBe(403);
+    expect((await post(s.serviceRoleKey)).status).toBe(202);
+  });
+
   it("an unknown intent gets not_understood", async () => {
     const reply = await agent.waitFor(replyTo(await agent.request("make_coffee", {})));
     expect(reply).toMatchObject({ type: "not_understood", intent: "make_coffee_not_understood", payload: { error: { code: "unknown_intent" } } });
@@ -189,6 +197,19 @@ describe("bad input", () => {
     await agent.waitFor(replyTo(requestId));
     const { data: replies } = await agent.supabase.from("messages").select("id").eq("in_reply_to", requestId);
     expect(replies).toHaveLength(1);
+  });
+});
+
+describe("send_message", () => {
+  it("returns the first message for a repeated key, even when two copies race, and the request is answered once", async () => {
+    const args = { to: [ORCHESTRATOR], intent: "get_address", payload: seed.getAddress.payload, idempotency_key: `race-${Date.now()}` };
+    const [a, b] = await Promise.all([agent.supabase.rpc("send_message", args), agent.supabase.rpc("send_message", args)]);
+    expect([a.error, b.error]).toEqual([null, null]);
+    const id = (a.data as { id: string }).id;
+    expect((b.data as { id: string }).id).toBe(id);
+    await agent.waitFor(replyTo(id));
+    const { data } = await agent.supabase.from("messages").select("id").eq("in_reply_to", id);
+    expect(data).toHaveLength(1);
   });
 });
 

@@ -47,18 +47,23 @@ export interface NewRailwayContainer {
   region: string | null;
 }
 
-/** Creates the container row of a first deploy (status deploying), or returns the live one. */
-export async function upsertRailwayContainer(sql: Sql, c: NewRailwayContainer): Promise<ContainerRow> {
+/**
+ * Creates the container row of a first deploy (status deploying), or updates the live one of the same
+ * owner and target. Undefined when the live one belongs to another agent or runs elsewhere (two first
+ * deploys that raced: the second waited on the unique index and must not take the first one's row).
+ */
+export async function upsertRailwayContainer(sql: Sql, c: NewRailwayContainer): Promise<ContainerRow | undefined> {
   const [row] = await sql.unsafe<ContainerRow[]>(
     `insert into public.containers (agent_id, customer_id, target_type, owner_agent_id, image, resources, replicas, region, status)
      values ($1, $2, 'railway', $3, $4, $5, $6, $7, 'deploying')
      on conflict (agent_id, customer_id) where status <> 'removed'
      do update set image = excluded.image, resources = excluded.resources, replicas = excluded.replicas,
                    region = coalesce(excluded.region, public.containers.region), status = 'deploying'
+       where public.containers.owner_agent_id = excluded.owner_agent_id and public.containers.target_type = 'railway'
      returning ${columns}`,
     [c.agentId, c.customerId, c.ownerAgentId, c.image, sql.json(c.resources as never) as never, c.replicas, c.region],
   );
-  return row!;
+  return row;
 }
 
 export async function recordRailwayPlacement(sql: Sql, id: string, p: {

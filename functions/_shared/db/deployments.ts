@@ -33,6 +33,12 @@ export async function finishDeployment(sql: Sql, id: string, status: "succeeded"
              where id = ${id} and status = 'deploying'`;
 }
 
+/** Closes every deployment of a container still in flight (it is being removed): none settles it later. */
+export async function closeOpenDeployments(sql: Sql, containerId: string): Promise<void> {
+  await sql`update public.deployments set status = 'removed', finished_at = now()
+             where container_id = ${containerId} and status = 'deploying'`;
+}
+
 export interface OpenDeployment {
   id: string;
   container_id: string;

@@ -50,9 +50,15 @@ export async function freeHostPort(sql: Sql, deviceId: string): Promise<number |
   return row?.port ?? undefined;
 }
 
-/** Whether a live container of the device already publishes `port`. */
+/**
+ * Whether `port` is taken on the device: published by a live container, or by one removed within the
+ * quarantine (the device may not have removed it yet) — the same rule as private.free_host_port.
+ */
 export async function hostPortTaken(sql: Sql, deviceId: string, port: number): Promise<boolean> {
-  const rows = await sql`select 1 from private.edge_containers where device_id = ${deviceId} and host_port = ${port} and removed_at is null`;
+  const rows = await sql`
+    select 1 from private.edge_containers e, private.edge_settings s
+     where e.device_id = ${deviceId} and e.host_port = ${port}
+       and (e.removed_at is null or e.removed_at > now() - make_interval(secs => s.host_port_quarantine_seconds))`;
   return rows.length > 0;
 }
 

@@ -35,8 +35,13 @@ function informsOf(outcomes: readonly DecidedOutcome[]): Inform[] {
   return informs;
 }
 
-export async function writeOutcomes(sql: Sql, outcomes: readonly DecidedOutcome[]): Promise<void> {
-  if (outcomes.length === 0) return;
+/**
+ * Writes one batch; returns the ids of the containers still live when it committed. A container
+ * undeployed while it was being checked keeps its check row but gets no health update, no inform
+ * and (the caller) no restart.
+ */
+export async function writeOutcomes(sql: Sql, outcomes: readonly DecidedOutcome[]): Promise<Set<string>> {
+  if (outcomes.length === 0) return new Set();
   const checks = outcomes.map((o) => ({
     container_id: o.container.id,
     status: o.step.checkStatus,
@@ -62,14 +67,13 @@ export async function writeOutcomes(sql: Sql, outcomes: readonly DecidedOutcome[
     attention: o.heal.action === "attention" ? "set" : o.step.state === "healthy" ? "clear" : null,
     attention_reason: o.heal.action === "attention" ? o.heal.reason : null,
   }));
-  const informs = informsOf(outcomes);
-  await sql.begin(async (tx) => {
+  return sql.begin(async (tx) => {
     await tx`
       insert into public.health_checks (container_id, status, response_time, load, error_message, checked_at)
       select container_id, status, response_time, load, error_message, checked_at
         from jsonb_to_recordset(${tx.json(checks as never)}::jsonb)
           as v(container_id uuid, status text, response_time integer, load real, error_message text, checked_at timestamptz)`;
-    await tx`
+    const updated = await tx<{ id: string }[]>`
       update public.containers c
          set health = v.health,
              health_state = v.health_state,
@@ -92,12 +96,16 @@ export async function writeOutcomes(sql: Sql, outcomes: readonly DecidedOutcome[
           as v(id uuid, health boolean, health_state text, healthy_since timestamptz, uptime integer, failures integer,
                last_error text, checked_at timestamptz, cpu real, memory real, usage_at timestamptz, load real,
                next_heal_at timestamptz, attention text, attention_reason text)
-       where c.id = v.id`;
+       where c.id = v.id and c.status in ('running', 'crashed')
+      returning c.id`;
+    const live = new Set(updated.map((r) => r.id));
+    const informs = informsOf(outcomes.filter((o) => live.has(o.container.id)));
     if (informs.length > 0) {
       await tx`
         insert into public.messages (type, sender, "to", intent, payload)
         select 'inform', ${ORCHESTRATOR_ID}, array(select jsonb_array_elements_text(m -> 'to')), m ->> 'intent', m -> 'payload'
           from jsonb_array_elements(${tx.json(informs as never)}::jsonb) as m`;
     }
+    return live;
   });
 }

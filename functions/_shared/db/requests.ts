@@ -8,10 +8,27 @@ export async function beginDrain(sql: Sql): Promise<void> {
   await sql`select private.begin_drain()`;
 }
 
+/**
+ * Claims up to `batchSize` queued requests. A row that does not read as a request (the database's
+ * constraints make that unlikely) is answered `internal_error` at once instead of holding up the batch.
+ */
 export async function claimRequests(sql: Sql, batchSize: number): Promise<RequestRow[]> {
   const rows = await sql`select id, type, sender, "to", intent, payload, conversation_id, attempts
                            from private.claim_requests(${batchSize})`;
-  return rows.map((row) => RequestRow.parse(row));
+  const requests: RequestRow[] = [];
+  for (const row of rows) {
+    const parsed = RequestRow.safeParse(row);
+    if (parsed.success) {
+      requests.push(parsed.data);
+      continue;
+    }
+    const intent = typeof row.intent === "string" ? row.intent : "unknown";
+    await completeRequest(sql, String(row.id), {
+      type: "failure", intent: `${intent}_failed`,
+      payload: { error: { code: "internal_error", message: "the orchestrator could not read this request" } },
+    }, "internal_error");
+  }
+  return requests;
 }
 
 /** Writes the one reply; returns its id, or null when the request had been answered already. */

@@ -50,6 +50,7 @@ export function createDeploymentWatcher(o: DeploymentWatcherOptions): Deployment
       )
       update public.containers c set status = ${status}
         from finished where c.id = finished.container_id and c.provider_deployment_id = ${open.provider_deployment_id}
+         and c.status not in ('removing', 'removed')
       returning c.id, c.owner_agent_id, c.address, c.health_url`;
     if (!container) {
       await finishDeployment(o.sql, open.id, succeeded ? "succeeded" : "failed");

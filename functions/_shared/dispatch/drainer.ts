@@ -14,6 +14,8 @@ export interface DrainerOptions {
   services: Services;
   batchSize?: number;
   concurrency?: number;
+  /** How long a drain that emptied the queue waits before its last look at it. Default 200 ms. */
+  lingerMs?: number;
 }
 
 export interface Drainer {
@@ -25,16 +27,29 @@ export interface Drainer {
 export function createDrainer(o: DrainerOptions): Drainer {
   const batchSize = o.batchSize ?? 50;
   const concurrency = o.concurrency ?? 10;
+  const lingerMs = o.lingerMs ?? 200;
   const { services } = o;
   let running: Promise<void> | undefined;
   let again = false;
+  /** Ends the current linger early: a wake-up arrived, so the next look happens now. */
+  let cutLinger: (() => void) | undefined;
+  const linger = () => new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, lingerMs);
+    cutLinger = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  }).finally(() => { cutLinger = undefined; });
 
-  async function drainOnce(): Promise<void> {
+  /** Claims batches until none is left; returns how many requests it processed. */
+  async function drainOnce(): Promise<number> {
     await beginDrain(services.sql);
     const attemptsAllowed = await maxAttempts(services.sql);
+    let processed = 0;
     for (;;) {
       const batch = await claimRequests(services.sql, batchSize);
-      if (batch.length === 0) return;
+      if (batch.length === 0) return processed;
+      processed += batch.length;
       let next = 0;
       const worker = async () => {
         while (next < batch.length) {
@@ -49,17 +64,27 @@ export function createDrainer(o: DrainerOptions): Drainer {
     }
   }
 
+  // A request whose insert was still uncommitted while this drain reset the wake flag and found the
+  // queue empty woke nobody (its trigger saw a wake pending). So after emptying the queue a drain
+  // looks once more `lingerMs` later (at once if woken); only a transaction left open longer than
+  // that waits for the sweeper.
   async function loop(): Promise<void> {
-    do {
+    let lingered = false;
+    for (;;) {
       again = false;
-      await drainOnce();
-    } while (again);
+      const processed = await drainOnce();
+      if (again) continue;
+      if (processed === 0 && lingered) return;
+      lingered = true;
+      await linger();
+    }
   }
 
   return {
     wake() {
       if (running) {
         again = true;
+        cutLinger?.();
         return running;
       }
       running = loop()

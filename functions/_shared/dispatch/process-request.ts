@@ -34,9 +34,6 @@ export async function processRequest(request: RequestRow, services: Services, ma
 }
 
 async function answer(request: RequestRow, ctx: HandlerContext): Promise<Reply> {
-  if (request.type !== "request") {
-    return failed(request.intent, new OrchestratorError("invalid_payload", `the orchestrator answers requests only, not ${request.type} messages`));
-  }
   if (!isKnownIntent(request.intent)) return notUnderstood(request.intent, Object.keys(intentSchemas));
   const size = new TextEncoder().encode(JSON.stringify(request.payload)).byteLength;
   if (size > MAX_PAYLOAD_BYTES) {

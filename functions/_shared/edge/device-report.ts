@@ -49,7 +49,10 @@ export const containerReportSchema = z.strictObject({
 /** The device itself, as its container engine describes it. */
 export const deviceResourcesSchema = z.strictObject({
   /** Host name or IP at which the device's published ports are reachable (the agent's `advertise_address`). */
-  address: z.string().min(1),
+  address: z.string().max(253).regex(
+    /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)$/,
+    "a bare host name or IP address (no port, path or credentials)",
+  ),
   /** Engine architecture, e.g. `aarch64` or `x86_64`. */
   architecture: z.string().min(1),
   /** Logical CPUs the engine sees. */

@@ -34,6 +34,9 @@ export const deployToRailway: Handler<IntentPayload<"deploy_to_railway">> = asyn
       replicas: payload.replicas ?? 1,
       region: payload.region ?? null,
     });
+    if (!container) {
+      throw new OrchestratorError("forbidden", `${payload.agent_id} for ${payload.customer_id} is deployed by another agent or elsewhere`);
+    }
     const deploymentId = await recordDeployment(tx, {
       containerId: container.id,
       kind: existing ? "redeploy" : "deploy",

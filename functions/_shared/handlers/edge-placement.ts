@@ -77,7 +77,14 @@ export function edgeContainerName(agentId: string, customerId: string, container
   return `${base.slice(0, 54).replace(/^-+|-+$/g, "") || "agent"}-${containerId.replace(/-/g, "").slice(0, 8)}`;
 }
 
-/** `http://host:port`, with an IPv6 host in brackets. */
+/**
+ * `http://host:port`, with an IPv6 host in brackets. Built and checked with URL: a device's address
+ * that would change the port or the path is refused rather than turned into someone else's URL.
+ */
 export function edgeAddress(host: string, port: number): string {
-  return `http://${host.includes(":") && !host.startsWith("[") ? `[${host}]` : host}:${port}`;
+  const url = new URL(`http://${host.includes(":") && !host.startsWith("[") ? `[${host}]` : host}:${port}`);
+  if (url.port !== (port === 80 ? "" : String(port)) || url.pathname !== "/" || url.username || url.search || url.hash) {
+    throw new OrchestratorError("conflict", `the device reported an address that is not a bare host: ${host.slice(0, 80)}`);
+  }
+  return url.origin;
 }

@@ -1,5 +1,5 @@
 import { markRemoved, type ContainerRow } from "../db/containers.ts";
-import { recordDeployment } from "../db/deployments.ts";
+import { closeOpenDeployments, recordDeployment } from "../db/deployments.ts";
 import { nudgeDevice } from "../db/devices.ts";
 import { removeEdgeSpec } from "../db/edge-containers.ts";
 import type { HandlerContext } from "./context.ts";
@@ -11,14 +11,13 @@ import type { HandlerContext } from "./context.ts";
  */
 export async function undeployEdge(container: ContainerRow, ctx: HandlerContext): Promise<Record<string, unknown>> {
   await ctx.sql.begin(async (tx) => {
-    const deploymentId = await recordDeployment(tx, {
+    await recordDeployment(tx, {
       containerId: container.id, kind: "undeploy", image: container.image, envKeys: [], resources: {},
       provider: "edge", requestedBy: ctx.request.sender, requestMessageId: ctx.request.id,
     });
     const deviceId = await removeEdgeSpec(tx, container.id);
     await markRemoved(tx, container.id);
-    await tx`update public.deployments set status = 'removed', finished_at = now()
-              where container_id = ${container.id} and status = 'deploying' and (kind <> 'undeploy' or id = ${deploymentId})`;
+    await closeOpenDeployments(tx, container.id);
     if (deviceId) await nudgeDevice(tx, deviceId);
   });
   ctx.log.info("edge container removed from its device's desired state", { container_id: container.id, device_id: container.target_id });

@@ -1,5 +1,5 @@
 import { findLiveContainer, getContainer, markRemoved, setContainerStatus, type ContainerRow } from "../db/containers.ts";
-import { finishDeployment, recordDeployment } from "../db/deployments.ts";
+import { closeOpenDeployments, recordDeployment } from "../db/deployments.ts";
 import { OrchestratorError } from "../protocol/errors.ts";
 import type { IntentPayload } from "../protocol/intents.ts";
 import type { Handler } from "./context.ts";
@@ -22,7 +22,7 @@ export const undeploy: Handler<IntentPayload<"undeploy">> = async (payload, ctx)
   }
   assertOwner(container, ctx.request.sender);
   if (container.target_type === "edge") return undeployEdge(container, ctx);
-  const deploymentId = await recordDeployment(ctx.sql, {
+  await recordDeployment(ctx.sql, {
     containerId: container.id, kind: "undeploy", image: container.image, envKeys: [], resources: {},
     provider: "railway", requestedBy: ctx.request.sender, requestMessageId: ctx.request.id,
   });
@@ -36,6 +36,7 @@ export const undeploy: Handler<IntentPayload<"undeploy">> = async (payload, ctx)
     });
   }
   await markRemoved(ctx.sql, container.id);
-  await finishDeployment(ctx.sql, deploymentId, "removed");
+  await closeOpenDeployments(ctx.sql, container.id); // this undeploy, and a deploy still in flight
+
   return { container_id: container.id, agent_id: container.agent_id, customer_id: container.customer_id, status: "removed" };
 };

@@ -33,3 +33,15 @@ export const resources = z.object({
 }).strict();
 
 export const healthPath = z.string().regex(/^\/[A-Za-z0-9._~\/-]*$/, "a path such as /health").max(256);
+
+/** The fields every deploy intent shares (deploy_to_railway, deploy_to_edge). */
+export const deploymentFields = {
+  agent_id: agentId,
+  customer_id: customerId,
+  image: imageRef,
+  env: envVars.default({}),
+  resources: resources.default({}),
+  health_path: healthPath.optional(),
+  /** The port the container listens on. */
+  port: z.number().int().min(1).max(65535).optional(),
+};

@@ -1,10 +1,8 @@
 import { z } from "zod";
-import { agentId, customerId, envVars, healthPath, imageRef, resources } from "./common.ts";
+import { deploymentFields } from "./common.ts";
 
 /**
- * The deploy_to_edge payload: the deploy_to_railway payload (without Railway's region and replicas; kept
- * field for field in step with intents.ts, which imports this file) plus
- * where it runs — a device by id, or labels and an architecture to choose among online devices with
+ * The deploy_to_edge payload: the fields of every deploy (common.ts) plus where it runs — a device by id, or labels and an architecture to choose among online devices with
  * enough free capacity (an empty target means any online device).
  *
  * `port` is the port the container listens on (default 8080); it is published on a free host port of the
@@ -19,13 +17,7 @@ export const edgeTarget = z.union([
 ]);
 
 export const deployToEdge = z.object({
-  agent_id: agentId,
-  customer_id: customerId,
-  image: imageRef,
-  env: envVars.default({}),
-  resources: resources.default({}),
-  health_path: healthPath.optional(),
-  port: z.number().int().min(1).max(65535).optional(),
+  ...deploymentFields,
   target: edgeTarget,
   host_port: z.number().int().min(1024).max(65535).optional(),
 }).strict();

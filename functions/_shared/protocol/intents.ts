@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { agentId, containerId, customerId, envVars, healthPath, imageRef, resources } from "./common.ts";
+import { agentId, containerId, customerId, deploymentFields } from "./common.ts";
 import { deployToEdge } from "./deploy-to-edge.ts";
 
 /**
@@ -7,15 +7,9 @@ import { deployToEdge } from "./deploy-to-edge.ts";
  * and the docs (docs/protocol.md shows an example of each).
  */
 export const deployToRailway = z.object({
-  agent_id: agentId,
-  customer_id: customerId,
-  image: imageRef,
-  env: envVars.default({}),
-  resources: resources.default({}),
-  health_path: healthPath.optional(),
+  ...deploymentFields,
   region: z.string().max(64).optional(),
   replicas: z.number().int().min(1).max(50).optional(),
-  port: z.number().int().min(1).max(65535).optional(),
 }).strict();
 
 export const getAddress = z.object({ agent_id: agentId, customer_id: customerId }).strict();

@@ -36,8 +36,9 @@ export async function recordOutcomes(deps: RecordDeps, outcomes: readonly CheckO
       needsAttention: o.container.needs_attention,
     }, counts.get(o.container.id) ?? 0, policy, o.at),
   }));
-  await writeOutcomes(deps.sql, decided);
+  const live = await writeOutcomes(deps.sql, decided);
   for (const o of decided) {
+    if (!live.has(o.container.id)) continue; // undeployed meanwhile
     if (o.heal.action === "restart") await heal(deps, o, o.heal.attempt);
     if (o.heal.action === "attention") deps.log.warn("auto-heal gave up: container needs attention", { container_id: o.container.id, reason: o.heal.reason });
   }

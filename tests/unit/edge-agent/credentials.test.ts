@@ -79,7 +79,7 @@ describe("CredentialManager", () => {
   });
 
   it("a refused enrollment token is not tried again: not_enrolled", async () => {
-    const { manager, calls } = setup({ device_token_exchange: () => Response.json({ message: "used" }, { status: 403 }) }, { enrollmentToken: "enroll-0123456789abcdef" });
+    const { manager, calls } = setup({ device_token_exchange: () => Response.json({ message: "used", code: "28000" }, { status: 403 }) }, { enrollmentToken: "enroll-0123456789abcdef" });
     await expect(manager.token()).rejects.toMatchObject({ code: "credential_refused" });
     await expect(manager.token()).rejects.toMatchObject({ code: "not_enrolled" });
     expect(calls).toHaveLength(1);
@@ -108,12 +108,15 @@ describe("orchestrator API", () => {
   });
 
   it.each([
-    [503, "orchestrator_unavailable"],
-    [429, "orchestrator_unavailable"],
-    [403, "credential_refused"],
-    [400, "orchestrator_rejected"],
-  ])("maps HTTP %i to %s", async (status, code) => {
-    const { api } = setup({ device_heartbeat: () => Response.json({ message: "x", code: "P0001" }, { status }) }, { stored });
+    [503, "P0001", "orchestrator_unavailable"],
+    [429, "P0001", "orchestrator_unavailable"],
+    [403, "28000", "credential_refused"],
+    [403, "PGRST301", "credential_refused"],
+    [401, "PGRST303", "credential_refused"],
+    [403, "42501", "orchestrator_rejected"], // a missing grant is the orchestrator's mistake: keep the credential
+    [400, "P0001", "orchestrator_rejected"],
+  ])("maps HTTP %i with code %s to %s", async (status, pgCode, code) => {
+    const { api } = setup({ device_heartbeat: () => Response.json({ message: "x", code: pgCode }, { status }) }, { stored });
     await expect(api.heartbeat("0.1.0")).rejects.toMatchObject({ code });
   });
 
