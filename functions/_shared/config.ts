@@ -12,8 +12,8 @@ const ms = (fallback: number) => z.coerce.number().int().positive().default(fall
 export const OrchestratorConfig = z.object({
   /** Postgres connection string (set by Supabase for every function). */
   SUPABASE_DB_URL: z.string().min(1, "SUPABASE_DB_URL is required"),
-  /** Connections the function may open. Default 10. */
-  ORCHESTRATOR_DB_POOL: z.coerce.number().int().min(1).max(100).default(10),
+  /** Connections the function may open. Default 20: a deploy holds one while Railway is called, and the health sweep needs its own. */
+  ORCHESTRATOR_DB_POOL: z.coerce.number().int().min(1).max(100).default(20),
   /** Requests processed at once by one drain. Default 10 (on 2 cores, more only adds contention: bench dispatch-peer). */
   ORCHESTRATOR_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(10),
   /** Health checks: give up after this many milliseconds. Default 5000. */
