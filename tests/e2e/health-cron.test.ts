@@ -19,23 +19,18 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/health`;
 });
 afterAll(async () => {
-  if (created.length > 0) {
-    await sql`update public.devices set status = 'revoked', revoked_at = now()
-               where id::text in (select target_id from public.containers where id = any(${created}::uuid[]))`;
-    await sql`update public.containers set status = 'removed', removed_at = now() where id = any(${created}::uuid[])`;
-  }
+  if (created.length > 0) await sql`update public.containers set status = 'removed', removed_at = now() where id = any(${created}::uuid[])`;
   await sql.end();
   server.closeAllConnections();
   await new Promise<void>((r) => server.close(() => r()));
 });
 
 async function insertContainer(name: string): Promise<string> {
-  // an edge container on an online device: no Railway metrics or restarts get involved
-  const { id: deviceId } = await one(sql<{ id: string }[]>`
-    insert into public.devices (name, status, address, last_heartbeat_at) values (${`health-e2e-${name}`}, 'online', '127.0.0.1', now()) returning id`);
+  // A Railway container with no provider deployment: checked like any other, never restarted.
+  // (An edge container would need its device to keep heartbeating through the slow test.)
   const { id } = await one(sql<{ id: string }[]>`
-    insert into public.containers (agent_id, customer_id, target_type, target_id, owner_agent_id, image, status, health_url, health_failure_threshold)
-    values (${`agent.test.${name}`}, ${`e2e-${Date.now()}`}, 'edge', ${deviceId}, 'agent.test.health-e2e', 'img:1', 'running', ${url}, 1)
+    insert into public.containers (agent_id, customer_id, target_type, owner_agent_id, image, status, health_url, health_failure_threshold)
+    values (${`agent.test.${name}`}, ${`e2e-${Date.now()}`}, 'railway', 'agent.test.health-e2e', 'img:1', 'running', ${url}, 1)
     returning id`);
   created.push(id);
   return id;
