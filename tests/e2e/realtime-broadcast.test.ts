@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { stack } from "../setup/clients.ts";
-import { inbox, realtimeClient, subscribe, token, type TestClient, type Vsn } from "./realtime-helpers.ts";
+import { clientTracker, inbox, subscribe, token, type Vsn } from "./realtime-helpers.ts";
 
 /**
  * Realtime conformance, public channels, driven through supabase-js: join, broadcast between
@@ -9,15 +9,8 @@ import { inbox, realtimeClient, subscribe, token, type TestClient, type Vsn } fr
  * postgres_changes joins that leave broadcast on the same socket working, reconnects — for both
  * serializers (vsn 1.0.0 JSON objects, vsn 2.0.0 arrays + binary broadcast frames).
  */
-const clients: TestClient[] = [];
-async function client(options: Parameters<typeof realtimeClient>[0] = {}): Promise<TestClient> {
-  const c = await realtimeClient(options);
-  clients.push(c);
-  return c;
-}
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-});
+const { client, closeAll } = clientTracker();
+afterEach(closeAll);
 
 let topicCounter = 0;
 const freshTopic = (name: string) => `${name}-${process.pid}-${++topicCounter}`;

@@ -54,6 +54,21 @@ export async function realtimeClient(options: { token?: string; vsn?: Vsn; heart
   };
 }
 
+/** The clients one test file opens; `closeAll` (in afterEach) closes them. */
+export function clientTracker(): { client: typeof realtimeClient; closeAll: () => Promise<void> } {
+  const clients: TestClient[] = [];
+  return {
+    async client(options = {}) {
+      const c = await realtimeClient(options);
+      clients.push(c);
+      return c;
+    },
+    async closeAll() {
+      await Promise.all(clients.splice(0).map((c) => c.close()));
+    },
+  };
+}
+
 export function token(claims: Record<string, unknown>, expiresInSeconds = 3600): Promise<string> {
   return signJwt(stack().jwtSecret, claims, expiresInSeconds);
 }

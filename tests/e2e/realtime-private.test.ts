@@ -7,7 +7,7 @@ import {
   expectNothing,
   inbox,
   nextSystem,
-  realtimeClient,
+  clientTracker,
   subscribe,
   subscribeTracked,
   type TestClient,
@@ -48,15 +48,8 @@ afterAll(async () => {
   await sql.end();
 });
 
-const clients: TestClient[] = [];
-async function client(options: Parameters<typeof realtimeClient>[0] = {}): Promise<TestClient> {
-  const c = await realtimeClient(options);
-  clients.push(c);
-  return c;
-}
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-});
+const { client, closeAll } = clientTracker();
+afterEach(closeAll);
 
 async function joined(c: TestClient, topic: string, isPrivate: boolean, event = "reply"): Promise<{ channel: RealtimeChannel; box: ReturnType<typeof inbox> }> {
   const channel = c.supabase.channel(topic, { config: { private: isPrivate } });

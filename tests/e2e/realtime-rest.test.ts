@@ -1,7 +1,7 @@
 import type { Sql } from "postgres";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { connect, stack } from "../setup/clients.ts";
-import { agentToken, inbox, realtimeClient, subscribe, type TestClient } from "./realtime-helpers.ts";
+import { agentToken, clientTracker, inbox, subscribe } from "./realtime-helpers.ts";
 
 /**
  * Realtime's REST broadcast API through supabase-js: `channel.httpSend()` (single endpoint, JSON and
@@ -31,15 +31,8 @@ afterAll(async () => {
   await sql.end();
 });
 
-const clients: TestClient[] = [];
-async function client(options: Parameters<typeof realtimeClient>[0] = {}): Promise<TestClient> {
-  const c = await realtimeClient(options);
-  clients.push(c);
-  return c;
-}
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-});
+const { client, closeAll } = clientTracker();
+afterEach(closeAll);
 
 let n = 0;
 const fresh = (name: string) => `${name}-${run}-${++n}`;
