@@ -4,6 +4,7 @@ import { callerRole } from "./http/caller-role.ts";
 import { createDeploymentWatcher, type DeploymentWatcher } from "./dispatch/deployment-watcher.ts";
 import { createDrainer, type Drainer } from "./dispatch/drainer.ts";
 import type { Services } from "./handlers/context.ts";
+import { cachedResolver } from "./health/cached-resolver.ts";
 import { probeHealth } from "./health/probe.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createRailwayClient, hasRailwayToken, loadRailwayConfig } from "./railway/index.ts";
@@ -32,6 +33,8 @@ export interface AppOptions {
   waitUntil?: (work: Promise<unknown>) => void;
   log?: Logger;
   fetch?: typeof fetch;
+  /** Resolves host names for the health checks' SSRF guard (Deno.resolveDns in the entry file). */
+  resolveHost?: (host: string) => Promise<string[]>;
 }
 
 const json = (status: number, body: unknown) =>
@@ -51,6 +54,7 @@ export function createOrchestratorApp(env: Record<string, string | undefined>, o
   if (!railway) log.warn("Railway is not configured: deploy_to_railway requests will fail with provider_error");
 
   const watcher = railway ? createDeploymentWatcher({ sql, railway, log: log.child({ part: "deployment-watcher" }) }) : undefined;
+  const resolve = options.resolveHost ? cachedResolver(options.resolveHost) : undefined;
   const services: Services = {
     sql,
     railway,
@@ -61,6 +65,7 @@ export function createOrchestratorApp(env: Record<string, string | undefined>, o
       degradedAfterMs: config.HEALTH_DEGRADED_MS,
       policy: { allowLoopback: config.HEALTH_ALLOW_LOOPBACK, allowPrivate: config.HEALTH_ALLOW_PRIVATE },
       ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(resolve ? { resolve } : {}),
     }),
   };
   const drainer = createDrainer({ services, concurrency: config.ORCHESTRATOR_CONCURRENCY });

@@ -1,7 +1,8 @@
 /**
  * SSRF guard for health checks: the orchestrator only calls http(s) URLs it assigned or a device
  * reported, and never link-local or metadata addresses; private ranges only where allowed, loopback
- * only in local mode. Host names are checked as written (no DNS resolution here).
+ * only in local mode. Host names are checked as written here; the probe (probe.ts) also checks the
+ * addresses a name resolves to, where the runtime can resolve.
  */
 export interface AddressPolicy {
   /** Local development: allow 127.0.0.0/8, ::1 and localhost. */

@@ -23,6 +23,25 @@ export interface ProbeOptions {
   maxBodyBytes?: number;
   fetch?: typeof fetch;
   now?: () => number;
+  /**
+   * Resolves a host name to its addresses, so a name that points at a link-local, metadata, private or
+   * loopback address is refused like the address itself. Without it (or when resolving fails) the
+   * name is judged as written.
+   */
+  resolve?: (host: string) => Promise<string[]>;
+}
+
+/** Why a host name may not be called: the first of its addresses the policy refuses. */
+async function refuseResolved(url: string, o: ProbeOptions): Promise<string | undefined> {
+  if (!o.resolve) return undefined;
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+  if (/^[\d.]+$/.test(host) || host.includes(":")) return undefined; // an IP literal: already judged
+  const addresses = await o.resolve(host).catch(() => [] as string[]);
+  for (const address of addresses) {
+    const refusal = refuseAddress(`http://${address.includes(":") ? `[${address}]` : address}/`, o.policy);
+    if (refusal) return `${host} resolves to ${address} (${refusal})`;
+  }
+  return undefined;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -46,7 +65,7 @@ async function drainBody(response: Response, limit: number): Promise<boolean> {
 
 export async function probeHealth(url: string, o: ProbeOptions): Promise<ProbeResult> {
   const now = o.now ?? (() => performance.now());
-  const refusal = refuseAddress(url, o.policy);
+  const refusal = refuseAddress(url, o.policy) ?? await refuseResolved(url, o);
   if (refusal) return { status: "unhealthy", responseTimeMs: 0, httpStatus: null, error: `refused to call ${url}: ${refusal}` };
   const started = now();
   try {
