@@ -76,15 +76,36 @@ export async function createFunctionHost(o: FunctionHostOptions): Promise<Functi
       })().catch((error: unknown) => log.error("reload failed", { error: String(error) }));
     }, 100);
   };
-  try {
-    watchers.push(watch(functionsDir, { recursive: true }, (_event, file) => {
+  // Node's recursive watcher on Linux emits an error (ENOENT) when a folder it watches is deleted
+  // under it; unheard, that error would take the runtime down. Log it and watch again.
+  let closed = false;
+  const watchFunctions = (): void => {
+    const watcher = watch(functionsDir, { recursive: true }, (_event, file) => {
       const first = String(file ?? "").split(path.sep)[0] ?? "";
       onChange(first.startsWith("_") || first === "" ? "*" : first);
-    }));
-    watchers.push(watch(path.join(o.projectRoot, "supabase"), () => onChange("*")));
-  } catch (error) {
-    log.warn("file watching unavailable; restart the stack after editing functions", { error: String(error) });
-  }
+    });
+    watcher.on("error", (error) => {
+      log.warn("function watcher failed; watching again", { error: String(error) });
+      watcher.close();
+      watchers.splice(watchers.indexOf(watcher), 1);
+      if (!closed) setTimeout(() => { if (!closed) tryWatch(watchFunctions); onChange("*"); }, 100);
+    });
+    watchers.push(watcher);
+  };
+  const watchConfig = (): void => {
+    const watcher = watch(path.join(o.projectRoot, "supabase"), () => onChange("*"));
+    watcher.on("error", (error) => log.warn("config watcher failed", { error: String(error) }));
+    watchers.push(watcher);
+  };
+  const tryWatch = (start: () => void): void => {
+    try {
+      start();
+    } catch (error) {
+      log.warn("file watching unavailable; restart the stack after editing functions", { error: String(error) });
+    }
+  };
+  tryWatch(watchFunctions);
+  tryWatch(watchConfig);
 
   const handler: HttpHandler = async (request) => {
     const url = new URL(request.url);
@@ -132,6 +153,7 @@ export async function createFunctionHost(o: FunctionHostOptions): Promise<Functi
       await Promise.allSettled([...specs.values()].map((spec) => processFor(spec).ready));
     },
     async close() {
+      closed = true;
       clearTimeout(pending);
       watchers.forEach((w) => w.close());
       await restart([...running.keys()]);

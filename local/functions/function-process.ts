@@ -39,6 +39,12 @@ export function spawnFunctionProcess(o: SpawnOptions): FunctionProcess {
   let exited = false;
   let stderrTail = "";
   const exit = new Promise<void>((resolve) => child.once("exit", () => { exited = true; resolve(); }));
+  // Deno could not be started at all: the process never runs, so it counts as exited.
+  child.once("error", (error) => {
+    stderrTail += `cannot start deno: ${error.message}\n`;
+    exited = true;
+    child.emit("exit", null, null);
+  });
 
   const ready = new Promise<number>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });

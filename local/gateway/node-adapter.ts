@@ -40,7 +40,7 @@ function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
         done = true;
         controller.close();
       });
-      req.once("error", (error) => {
+      req.on("error", (error) => {
         if (done) return;
         done = true;
         controller.error(error);
@@ -85,6 +85,10 @@ export async function serveNode(
 ): Promise<NodeServer> {
   const origin = `http://${options.host}:${options.port}`;
   const server = http.createServer((req, res) => {
+    // A client that goes away mid-request makes these streams emit 'error'; unheard, that would be
+    // thrown and take the runtime down. The handler sees it through the body stream or a failed write.
+    req.on("error", () => {});
+    res.on("error", () => {});
     handler(toWebRequest(req, origin))
       .then((response) => writeWebResponse(res, response))
       .catch((error: unknown) => {
@@ -105,7 +109,11 @@ export async function serveNode(
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port, options.host, () => resolve());
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      server.on("error", (error) => options.log.error("gateway server error", { error: String(error) }));
+      resolve();
+    });
   });
   return {
     url: origin,

@@ -158,6 +158,7 @@ export async function startCluster(config: StackConfig, paths: ClusterPaths): Pr
       resolve();
     }),
   );
+  child.once("error", () => child.emit("exit", 1, null)); // could not be started: reported like an early exit
 
   const deadline = Date.now() + 60_000;
   for (;;) {
