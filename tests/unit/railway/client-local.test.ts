@@ -1,18 +1,14 @@
 // The Railway client against an in-process local Railway (port 0): the orchestrator's operations end to end.
 import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createRailwayClient, loadRailwayConfig, type RailwayClient } from "../../../functions/_shared/railway/index.ts";
-import { type LocalRailway, startLocalRailway } from "../../../local/railway/server.ts";
+import { useLocalRailway } from "./local-railway-fixture.ts";
 
-let railway: LocalRailway;
+const local = useLocalRailway();
+const control = local.control;
 let client: RailwayClient;
 
-async function control(path: string, body?: unknown): Promise<any> {
-  const response = await fetch(`${railway.controlUrl}${path}`, body === undefined ? {} : { method: "POST", body: JSON.stringify(body) });
-  expect(response.ok).toBe(true);
-  return response.json();
-}
 
 const operations = async (): Promise<string[]> =>
   ((await control("/requests")) as Array<{ operationName: string }>).map((entry) => entry.operationName);
@@ -27,25 +23,8 @@ const weather = {
 
 const settle = (id: string) => client.waitForDeployment(id, { pollIntervalMs: 10, timeoutMs: 15_000 });
 
-beforeAll(async () => {
-  railway = await startLocalRailway({ port: 0, deploymentStepMs: 5 });
-  client = createRailwayClient({
-    config: loadRailwayConfig({
-      RAILWAY_API_URL: railway.url,
-      RAILWAY_API_KEY: railway.token,
-      RAILWAY_PROJECT_ID: railway.projectId,
-      RAILWAY_ENVIRONMENT_ID: railway.environmentId,
-      RAILWAY_PLAN: "pro",
-    }),
-  });
-});
-
-afterAll(async () => {
-  await railway.stop();
-});
-
-beforeEach(async () => {
-  await control("/reset", {});
+beforeAll(() => {
+  client = createRailwayClient({ config: loadRailwayConfig(local.clientEnv()) });
 });
 
 describe("deployService against the local Railway", () => {

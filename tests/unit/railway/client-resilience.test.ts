@@ -1,18 +1,14 @@
 // Retry behaviour against the local Railway's injected faults. The client runs on a fake clock (its sleeps
 // advance it instantly), so waits are asserted as values and attempts as counts, never as durations.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createRailwayClient, isRailwayError, loadRailwayConfig } from "../../../functions/_shared/railway/index.ts";
-import { type LocalRailway, startLocalRailway } from "../../../local/railway/server.ts";
+import { useLocalRailway } from "./local-railway-fixture.ts";
 
-let railway: LocalRailway;
+const local = useLocalRailway();
+const control = local.control;
 
 interface LogEntry { operationName: string; outcome: string; status: number }
 
-async function control(path: string, body?: unknown): Promise<any> {
-  const response = await fetch(`${railway.controlUrl}${path}`, body === undefined ? {} : { method: "POST", body: JSON.stringify(body) });
-  expect(response.ok).toBe(true);
-  return response.json();
-}
 
 const requests = async (operation?: string): Promise<LogEntry[]> =>
   ((await control("/requests")) as LogEntry[]).filter((entry) => !operation || entry.operationName === operation);
@@ -23,11 +19,7 @@ function makeClient(env: Record<string, string> = {}) {
   const logs: Array<Record<string, unknown>> = [];
   const client = createRailwayClient({
     config: loadRailwayConfig({
-      RAILWAY_API_URL: railway.url,
-      RAILWAY_API_KEY: railway.token,
-      RAILWAY_PROJECT_ID: railway.projectId,
-      RAILWAY_ENVIRONMENT_ID: railway.environmentId,
-      RAILWAY_PLAN: "pro",
+      ...local.clientEnv(),
       ...env,
     }),
     now: () => now,
@@ -48,17 +40,6 @@ const weather = {
   env: { OPENWEATHER_KEY: "k-secret-value-42" },
 };
 
-beforeAll(async () => {
-  railway = await startLocalRailway({ port: 0, deploymentStepMs: 5 });
-});
-
-afterAll(async () => {
-  await railway.stop();
-});
-
-beforeEach(async () => {
-  await control("/reset", {});
-});
 
 describe("retries", () => {
   it("waits out 429s with Retry-After, then succeeds", async () => {
@@ -169,7 +150,7 @@ describe("secrets", () => {
     await client.deployService(weather);
     const text = JSON.stringify(logs);
     expect(logs.length).toBeGreaterThan(5);
-    expect(text).not.toContain(railway.token);
+    expect(text).not.toContain(local.railway.token);
     expect(text).not.toContain(weather.env.OPENWEATHER_KEY);
   });
 });

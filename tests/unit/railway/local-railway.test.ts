@@ -1,22 +1,18 @@
 // The local Railway itself: Railway's error shapes, its state rules, service endpoints and the control API.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type LocalRailway, startLocalRailway } from "../../../local/railway/server.ts";
+import { describe, expect, it } from "vitest";
+import { useLocalRailway } from "./local-railway-fixture.ts";
 
-let railway: LocalRailway;
+const local = useLocalRailway();
+const control = local.controlResponse;
 
-async function gql(query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = { authorization: `Bearer ${railway.token}` }) {
-  const response = await fetch(railway.url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ query, variables }) });
+async function gql(query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = { authorization: `Bearer ${local.railway.token}` }) {
+  const response = await fetch(local.railway.url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ query, variables }) });
   return { status: response.status, body: (await response.json()) as { data?: any; errors?: Array<{ message: string; extensions?: { code?: string } }> } };
-}
-
-async function control(path: string, body?: unknown) {
-  const response = await fetch(`${railway.controlUrl}${path}`, body === undefined ? {} : { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body) });
-  return { status: response.status, body: (await response.json()) as any };
 }
 
 async function createService(image: string | null = "img:1", variables: Record<string, string> = {}) {
   const { body } = await gql("mutation($input: ServiceCreateInput!) { serviceCreate(input: $input) { id } }", {
-    input: { projectId: railway.projectId, environmentId: railway.environmentId, name: "svc", ...(image ? { source: { image } } : {}), variables },
+    input: { projectId: local.railway.projectId, environmentId: local.railway.environmentId, name: "svc", ...(image ? { source: { image } } : {}), variables },
   });
   return body.data.serviceCreate.id as string;
 }
@@ -32,15 +28,6 @@ async function until(check: () => Promise<boolean>): Promise<void> {
 const deploymentsOf = async (serviceId: string) =>
   (await control("/state")).body.deployments.filter((d: { serviceId: string }) => d.serviceId === serviceId) as Array<{ id: string; status: string }>;
 
-beforeAll(async () => {
-  railway = await startLocalRailway({ port: 0, deploymentStepMs: 5 });
-});
-afterAll(async () => {
-  await railway.stop();
-});
-beforeEach(async () => {
-  await control("/reset", {});
-});
 
 describe("GraphQL endpoint", () => {
   it("refuses a document Railway's schema would refuse with 400 and GRAPHQL_VALIDATION_FAILED", async () => {
@@ -58,13 +45,13 @@ describe("GraphQL endpoint", () => {
   it("answers a bad token with 'Not Authorized' in errors[] and HTTP 200, and accepts a project token", async () => {
     const bad = await gql("{ deployment(id: \"x\") { id } }", {}, { authorization: "Bearer nope" });
     expect([bad.status, bad.body.errors?.[0]?.message, bad.body.data]).toEqual([200, "Not Authorized", null]);
-    const project = await gql("{ deployment(id: \"x\") { id } }", {}, { "project-access-token": railway.token });
+    const project = await gql("{ deployment(id: \"x\") { id } }", {}, { "project-access-token": local.railway.token });
     expect(project.body.errors?.[0]?.message).toBe("Deployment not found");
   });
 
   it("refuses variables that are not a map of strings", async () => {
     const { body } = await gql("mutation($input: ServiceCreateInput!) { serviceCreate(input: $input) { id } }", {
-      input: { projectId: railway.projectId, variables: { PORT: 8080 } },
+      input: { projectId: local.railway.projectId, variables: { PORT: 8080 } },
     });
     expect(body.errors?.[0]?.message).toMatch(/Invalid variables/);
   });
@@ -87,7 +74,7 @@ describe("state", () => {
     const id = await createService("img:1", { A: "first-secret" });
     const upsert = (skipDeploys: boolean) =>
       gql("mutation($input: VariableCollectionUpsertInput!) { variableCollectionUpsert(input: $input) }", {
-        input: { projectId: railway.projectId, environmentId: railway.environmentId, serviceId: id, variables: { B: "second-secret" }, skipDeploys },
+        input: { projectId: local.railway.projectId, environmentId: local.railway.environmentId, serviceId: id, variables: { B: "second-secret" }, skipDeploys },
       });
     await upsert(true);
     expect(await deploymentsOf(id)).toHaveLength(1);
@@ -101,12 +88,12 @@ describe("state", () => {
   it("gives each live service an endpoint: 502 before, /health 200 by default, the control API's status and delay after", async () => {
     const id = await createService(null);
     const { body } = await gql("mutation($input: ServiceDomainCreateInput!) { serviceDomainCreate(input: $input) { domain } }", {
-      input: { serviceId: id, environmentId: railway.environmentId },
+      input: { serviceId: id, environmentId: local.railway.environmentId },
     });
     const health = `http://${body.data.serviceDomainCreate.domain}/health`;
     expect((await fetch(health)).status).toBe(502);
-    await gql("mutation($id: String!, $e: String!) { serviceInstanceUpdate(serviceId: $id, environmentId: $e, input: {source: {image: \"img:2\"}}) }", { id, e: railway.environmentId });
-    await gql("mutation($id: String!, $e: String!) { serviceInstanceDeployV2(serviceId: $id, environmentId: $e) }", { id, e: railway.environmentId });
+    await gql("mutation($id: String!, $e: String!) { serviceInstanceUpdate(serviceId: $id, environmentId: $e, input: {source: {image: \"img:2\"}}) }", { id, e: local.railway.environmentId });
+    await gql("mutation($id: String!, $e: String!) { serviceInstanceDeployV2(serviceId: $id, environmentId: $e) }", { id, e: local.railway.environmentId });
     await until(async () => (await fetch(health)).status === 200);
     expect((await control(`/services/${id}/health`, { status: 503 })).status).toBe(200);
     expect((await fetch(health)).status).toBe(503);
@@ -116,7 +103,7 @@ describe("state", () => {
 
   it("refuses a second generated domain for a service", async () => {
     const id = await createService(null);
-    const create = () => gql("mutation($input: ServiceDomainCreateInput!) { serviceDomainCreate(input: $input) { id } }", { input: { serviceId: id, environmentId: railway.environmentId } });
+    const create = () => gql("mutation($input: ServiceDomainCreateInput!) { serviceDomainCreate(input: $input) { id } }", { input: { serviceId: id, environmentId: local.railway.environmentId } });
     await create();
     expect((await create()).body.errors?.[0]?.message).toMatch(/already has a service domain/);
   });
@@ -132,7 +119,7 @@ describe("state", () => {
     await until(async () => (await deploymentsOf(a))[0]?.status === "SUCCESS");
     await control(`/services/${a}/metrics`, { cpu: 0.25 });
     const { body } = await gql("query($p: String!, $s: DateTime!) { metrics(projectId: $p, measurements: [CPU_USAGE], startDate: $s) { tags { serviceId } values { value } } }", {
-      p: railway.projectId,
+      p: local.railway.projectId,
       s: new Date(Date.now() - 60_000).toISOString(),
     });
     expect(body.data.metrics).toHaveLength(1);
